@@ -1,0 +1,29 @@
+"""Custody service composition root: `create_app` wires config, database, blueprints and commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from the environment, overridden by `config` (tests pass their own)."""
+    from app import cli, http_errors
+    from app.api import api_v1
+    from app.extensions import Database
+
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    settings = Config.from_env(app.instance_path)
+    if config:
+        settings = settings.replace(**config)
+    app.config.from_mapping(settings.as_flask())
+    app.extensions["custody.config"] = settings
+
+    Database().init_app(app, settings)
+    http_errors.register(app)
+    app.register_blueprint(api_v1)
+    cli.register(app)
+    return app

@@ -1,0 +1,122 @@
+"""Routes for batches, serial allocation, lookup, return and import, and SSCCs."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request, stream_with_context
+from flask.typing import ResponseReturnValue
+
+from app.api import api_v1
+from app.api.support import body, database, listing, page, principal, requires, settings
+from app.errors import NotAcceptable, ValidationFailed
+from app.models import Role
+from app.schemas import BatchIn, BatchTransitionIn, SerialList, SerialRequest, SsccRequest
+from app.services import batches, serials
+
+NDJSON = "application/x-ndjson"
+
+
+@api_v1.post("/batches")
+@requires(Role.ERP, Role.LINE)
+def create_batch() -> ResponseReturnValue:
+    view = batches.create_batch(database(), principal(), body(BatchIn))
+    return jsonify(view), 201, {"Location": f"/api/v1/batches/{view['id']}"}
+
+
+@api_v1.get("/batches")
+@requires()
+def list_batches() -> ResponseReturnValue:
+    pg = page()
+    items, total = batches.list_batches(
+        database(), pg, gtin=request.args.get("gtin"), status=request.args.get("status")
+    )
+    return jsonify(listing(items, total, pg))
+
+
+@api_v1.get("/batches/<int:batch_id>")
+@requires()
+def get_batch(batch_id: int) -> ResponseReturnValue:
+    return jsonify(batches.get_batch(database(), batch_id))
+
+
+@api_v1.post("/batches/<int:batch_id>/status")
+@requires(Role.ERP, Role.LINE, Role.QA)
+def change_batch_status(batch_id: int) -> ResponseReturnValue:
+    return jsonify(batches.change_status(database(), principal(), batch_id, body(BatchTransitionIn)))
+
+
+def _answer_format() -> str:
+    best = request.accept_mimetypes.best_match(["application/json", NDJSON], default="application/json")
+    if best is None:
+        raise NotAcceptable(f"answers come as application/json or {NDJSON}", field="Accept")
+    return "ndjson" if best == NDJSON else "json"
+
+
+@api_v1.post("/batches/<int:batch_id>/serials")
+@requires(Role.ERP, Role.LINE)
+def allocate_serials(batch_id: int) -> ResponseReturnValue:
+    fmt = _answer_format()
+    req = body(SerialRequest)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise ValidationFailed("Idempotency-Key must be 1-255 characters", field="Idempotency-Key")
+    cfg = settings()
+    limits = serials.Limits(cfg.max_serials_per_request, cfg.serial_overage_percent, cfg.digital_link_domain)
+    allocation = serials.allocate(database(), principal(), batch_id, req.count, limits, key)
+    headers = {
+        "Location": f"/api/v1/batches/{batch_id}/allocations/{allocation.id}",
+        "X-Allocation-Id": str(allocation.id),
+        "X-Serial-Count": str(allocation.count),
+    }
+    if allocation.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    mimetype = NDJSON if fmt == "ndjson" else "application/json"
+    stream = stream_with_context(serials.render(allocation, "ndjson" if fmt == "ndjson" else "json"))
+    return Response(stream, status=201, mimetype=mimetype, headers=headers)
+
+
+@api_v1.post("/batches/<int:batch_id>/serials/return")
+@requires(Role.ERP, Role.LINE)
+def return_serials(batch_id: int) -> ResponseReturnValue:
+    req = body(SerialList)
+    return jsonify(serials.return_serials(database(), principal(), batch_id, req.serials, req.reason))
+
+
+@api_v1.post("/batches/<int:batch_id>/serials/import")
+@requires(Role.ERP)
+def import_serials(batch_id: int) -> ResponseReturnValue:
+    req = body(SerialList)
+    return jsonify(serials.import_serials(database(), principal(), batch_id, req.serials)), 201
+
+
+@api_v1.get("/serials/<gtin>/<path:serial>")
+@requires()
+def lookup_serial(gtin: str, serial: str) -> ResponseReturnValue:
+    return jsonify(serials.lookup(database(), gtin, serial))
+
+
+@api_v1.post("/sscc")
+@requires(Role.ERP, Role.LINE, Role.LOGISTICS)
+def allocate_sscc() -> ResponseReturnValue:
+    req = body(SsccRequest)
+    answer = serials.allocate_sscc(
+        database(),
+        principal(),
+        req.company_prefix,
+        req.extension_digit,
+        req.count,
+        settings().max_sscc_per_request,
+        req.batch_id,
+    )
+    return jsonify(answer), 201
+
+
+@api_v1.get("/batches/<int:batch_id>/allocations")
+@requires()
+def list_allocations(batch_id: int) -> ResponseReturnValue:
+    return jsonify({"items": serials.list_allocations(database(), batch_id)})
+
+
+@api_v1.get("/batches/<int:batch_id>/allocations/<int:allocation_id>")
+@requires()
+def get_allocation(batch_id: int, allocation_id: int) -> ResponseReturnValue:
+    return jsonify(serials.get_allocation(database(), batch_id, allocation_id))

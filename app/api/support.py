@@ -1,0 +1,80 @@
+"""View helpers: authentication, JSON bodies into pydantic models, pagination answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from flask import current_app, g, request
+from pydantic import BaseModel, ValidationError
+
+from app.config import Config
+from app.errors import BadRequest, UnsupportedMediaType
+from app.extensions import Database, current_db
+from app.http_errors import pydantic_errors
+from app.models import Role
+from app.services.common import Page
+from app.services.security import Principal, authenticate
+
+P = ParamSpec("P")
+R = TypeVar("R")
+M = TypeVar("M", bound=BaseModel)
+
+
+def settings() -> Config:
+    config: Config = current_app.extensions["custody.config"]
+    return config
+
+
+def database() -> Database:
+    return current_db()
+
+
+def principal() -> Principal:
+    who: Principal = g.principal
+    return who
+
+
+def requires(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Authenticate the bearer token (401) and check its role (403); no roles means any role."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            who = authenticate(current_db(), request.headers.get("Authorization"))
+            if roles:
+                who.require(*roles)
+            g.principal = who
+            return view(*args, **kwargs)
+
+        wrapper.__dict__["required_roles"] = roles
+        return wrapper
+
+    return decorate
+
+
+def body(model: type[M]) -> M:
+    """The request's JSON body validated as `model`: 415 for another media type, 400 for bad JSON."""
+    if not request.is_json:
+        raise UnsupportedMediaType(
+            f"send the body as application/json (got '{request.mimetype or 'nothing'}')", field="Content-Type"
+        )
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("the body is not valid JSON", field="body")
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object", field="body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise pydantic_errors(exc) from None
+
+
+def page() -> Page:
+    cfg = settings()
+    return Page.of(request.args.get("page"), request.args.get("per_page"), cfg.page_size, cfg.max_page_size)
+
+
+def listing(items: list[dict[str, Any]], total: int, pg: Page) -> dict[str, Any]:
+    return {"items": items, "page": pg.number, "per_page": pg.size, "total": total}

@@ -1,0 +1,76 @@
+"""The one mapping from errors to HTTP answers: RFC 9457 problem+json for the API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import AppError, FieldError, ValidationFailed
+
+log = logging.getLogger(__name__)
+PROBLEM_BASE = "https://custody.dev/problems/"
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["field"] = errors[0].field
+        body["errors"] = [{"field": e.field, "detail": e.detail} for e in errors]
+    body.update(extra)
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def pydantic_errors(exc: ValidationError, prefix: str = "") -> ValidationFailed:
+    """Pydantic's list of errors as one 422 naming each field by a dotted path (`serial_scheme.length`)."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        path = prefix
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        errors.append(FieldError(path or "body", message))
+    return ValidationFailed(f"{errors[0].field}: {errors[0].detail}", errors=errors)
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError) -> Response:
+        return problem(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
+
+    @app.errorhandler(ValidationError)
+    def _pydantic(exc: ValidationError) -> Response:
+        mapped = pydantic_errors(exc)
+        return problem(mapped.status, mapped.slug, mapped.title, mapped.detail, mapped.errors)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        slug = (exc.name or "error").lower().replace(" ", "-")
+        detail = exc.description or exc.name
+        if status == 413:
+            detail = f"request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes"
+        return problem(status, slug, exc.name or "Error", detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "the service failed to handle this request; it has been logged",
+        )

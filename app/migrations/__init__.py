@@ -1,0 +1,1 @@
+"""Alembic migrations of the service schema; `app.services.schema.upgrade` runs them."""

@@ -1,0 +1,40 @@
+"""SQLAlchemy 2 typed models, one module per area; importing this registers every table."""
+
+from app.models.audit import AuditEntry, AuditHead
+from app.models.base import Base
+from app.models.batches import Batch, BatchStatus
+from app.models.masterdata import Location, LocationKind, Product, SerialSource, TradingPartner
+from app.models.security import ApiToken, IdempotencyRecord, Role, User
+from app.models.serials import (
+    ImportedSerial,
+    ImportedStatus,
+    SerialAllocation,
+    SerialPool,
+    SsccAllocation,
+    SsccCounter,
+    VoidedSerial,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Batch",
+    "BatchStatus",
+    "IdempotencyRecord",
+    "ImportedSerial",
+    "ImportedStatus",
+    "Location",
+    "LocationKind",
+    "Product",
+    "Role",
+    "SerialAllocation",
+    "SerialPool",
+    "SerialSource",
+    "SsccAllocation",
+    "SsccCounter",
+    "TradingPartner",
+    "User",
+    "VoidedSerial",
+]

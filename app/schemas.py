@@ -1,0 +1,112 @@
+"""Request bodies as pydantic models: types, required fields and bounds; GS1 rules are checked by services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Str100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Str200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class SerialSchemeIn(Strict):
+    alphabet: Literal["numeric", "alphanumeric"] = "alphanumeric"
+    length: int = Field(12, ge=1, le=20)
+    source: Literal["pool", "external"] = "pool"
+    lifetime_volume: int | None = Field(None, ge=1, le=10**15)
+
+
+class ProductIn(Strict):
+    gtin: str
+    name: Str200
+    company_prefix_length: int = Field(ge=6, le=12)
+    dosage_form: Str100 | None = None
+    strength: Str100 | None = None
+    pack_size: Str100 | None = None
+    ndc: Annotated[str, StringConstraints(pattern=r"^[0-9]{10,11}$|^[0-9]{4,5}-[0-9]{3,4}-[0-9]{1,2}$")] | None = None
+    national_numbers: dict[Country, str] = Field(default_factory=dict)
+    target_markets: list[Country] = Field(default_factory=list)
+    serial_scheme: SerialSchemeIn = Field(default_factory=lambda: SerialSchemeIn())
+
+
+class ProductPatch(Strict):
+    name: Str200 | None = None
+    dosage_form: Str100 | None = None
+    strength: Str100 | None = None
+    pack_size: Str100 | None = None
+    ndc: Annotated[str, StringConstraints(pattern=r"^[0-9]{10,11}$|^[0-9]{4,5}-[0-9]{3,4}-[0-9]{1,2}$")] | None = None
+    national_numbers: dict[Country, str] | None = None
+    target_markets: list[Country] | None = None
+    company_prefix_length: int | None = Field(None, ge=6, le=12)
+    serial_scheme: SerialSchemeIn | None = None
+    reason: Str200 | None = None
+
+
+class LocationIn(Strict):
+    gln: str
+    extension: Annotated[str, StringConstraints(pattern=r"^[!%-?A-Z_a-z\"]{1,20}$")] | None = None
+    name: Str200
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    country: Country | None = None
+    kind: Literal["site", "line", "warehouse", "partner_site"]
+
+
+class LocationPatch(Strict):
+    name: Str200 | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    country: Country | None = None
+    kind: Literal["site", "line", "warehouse", "partner_site"] | None = None
+    reason: Str200 | None = None
+
+
+class PartnerIn(Strict):
+    name: Str200
+    gln: str
+    country: Country
+
+
+class PartnerPatch(Strict):
+    name: Str200 | None = None
+    country: Country | None = None
+    reason: Str200 | None = None
+
+
+class BatchIn(Strict):
+    gtin: str
+    lot: str
+    expiry: str
+    quantity: int = Field(ge=1, le=100_000_000)
+    site_gln: str | None = None
+    line_gln: str | None = None
+    destination_gln: str | None = None
+    market: Country | None = None
+    order_ref: Str100 | None = None
+    patient_ref: Str100 | None = None
+
+
+class BatchTransitionIn(Strict):
+    status: Literal["planned", "in_production", "closed", "released", "recalled"]
+    reason: Str200 | None = None
+
+
+class SerialRequest(Strict):
+    count: int
+
+
+class SerialList(Strict):
+    serials: list[str] = Field(min_length=1, max_length=1_000_000)
+    reason: Str200 | None = None
+
+
+class SsccRequest(Strict):
+    company_prefix: Digits
+    extension_digit: int = Field(ge=0, le=9)
+    count: int = 1
+    batch_id: int | None = None

@@ -1,0 +1,1 @@
+"""Use cases. Each public function opens and commits its own transaction (or joins the caller's)."""

@@ -1,0 +1,146 @@
+"""Benchmark: `epcis.validate.validate` against bare lxml XSD and jsonschema validation of the same bytes.
+
+Builds an EPCIS 2.0 XML document of ObjectEvents and its JSON-LD twin, then times
+  XML : our validate (XSD + rules, one parse)  vs  lxml.etree.fromstring + XMLSchema.validate
+  JSON: our validate (schema per event + rules) vs  json.loads + Draft7Validator on the whole document
+Run: python bench/bench_validate.py [--quick] [--events N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from jsonschema import Draft7Validator  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from epcis.validate import validate  # noqa: E402
+
+NS = "urn:epcglobal:epcis:xsd:2"
+CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+XSD = ROOT / "epcis" / "data" / "xsd" / "2.0" / "EPCglobal-epcis-2_0.xsd"
+JSON_SCHEMA = ROOT / "epcis" / "data" / "jsonschema" / "epcis-json-schema-2.0.1.json"
+EPCS_PER_EVENT = 3
+
+
+def _epc(event: int, item: int) -> str:
+    return f"urn:epc:id:sgtin:0614141.107346.{event * EPCS_PER_EVENT + item}"
+
+
+def _time(event: int) -> str:
+    return f"2026-03-01T{(event // 3600) % 24:02d}:{(event // 60) % 60:02d}:{event % 60:02d}.000+01:00"
+
+
+def build_xml(events: int) -> bytes:
+    root = etree.Element(
+        etree.QName(NS, "EPCISDocument"), nsmap={"epcis": NS}, schemaVersion="2.0", creationDate="2026-03-01T00:00:00Z"
+    )
+    event_list = etree.SubElement(etree.SubElement(root, "EPCISBody"), "EventList")
+    sub = etree.SubElement
+    for n in range(events):
+        event = sub(event_list, "ObjectEvent")
+        sub(event, "eventTime").text = _time(n)
+        sub(event, "eventTimeZoneOffset").text = "+01:00"
+        epcs = sub(event, "epcList")
+        for item in range(EPCS_PER_EVENT):
+            sub(epcs, "epc").text = _epc(n, item)
+        sub(event, "action").text = "OBSERVE"
+        sub(event, "bizStep").text = "urn:epcglobal:cbv:bizstep:shipping"
+        sub(event, "disposition").text = "urn:epcglobal:cbv:disp:in_transit"
+        sub(sub(event, "readPoint"), "id").text = "urn:epc:id:sgln:0614141.00777.0"
+        sub(sub(event, "bizLocation"), "id").text = "urn:epc:id:sgln:0614141.00888.0"
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def build_json(events: int) -> bytes:
+    document: dict[str, Any] = {
+        "@context": [CONTEXT],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00Z",
+        "epcisBody": {
+            "eventList": [
+                {
+                    "type": "ObjectEvent",
+                    "eventTime": _time(n),
+                    "eventTimeZoneOffset": "+01:00",
+                    "epcList": [_epc(n, item) for item in range(EPCS_PER_EVENT)],
+                    "action": "OBSERVE",
+                    "bizStep": "shipping",
+                    "disposition": "in_transit",
+                    "readPoint": {"id": "urn:epc:id:sgln:0614141.00777.0"},
+                    "bizLocation": {"id": "urn:epc:id:sgln:0614141.00888.0"},
+                }
+                for n in range(events)
+            ]
+        },
+    }
+    return json.dumps(document).encode()
+
+
+def _timed(action: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def _report(label: str, events: int, ours: float, raw: float, raw_label: str) -> None:
+    print(f"{label} ours     : {ours:7.2f} s  {events / ours:10,.0f} events/s")
+    print(f"{label} baseline : {raw:7.2f} s  {events / raw:10,.0f} events/s  ({raw_label})")
+    print(f"{label} ratio    : {ours / raw:7.2f}x the baseline time")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="5,000 events instead of 100,000")
+    parser.add_argument("--events", type=int, help="number of events (overrides --quick)")
+    args = parser.parse_args(argv)
+    events = args.events or (5_000 if args.quick else 100_000)
+
+    build_time, xml_bytes = _timed(lambda: build_xml(events))
+    assert isinstance(xml_bytes, bytes)
+    json_time, json_bytes = _timed(lambda: build_json(events))
+    assert isinstance(json_bytes, bytes)
+    print(f"{events:,} ObjectEvents x {EPCS_PER_EVENT} EPCs")
+    print(f"built XML {len(xml_bytes) / 1e6:.1f} MB in {build_time:.2f} s, JSON {len(json_bytes) / 1e6:.1f} MB in {json_time:.2f} s")
+
+    validate(b"<warm-up/>")  # compile the schemas outside the timed region, as the baseline does
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    parser_xml = etree.XMLParser(resolve_entities=False, no_network=True)
+
+    def raw_xml() -> bool:
+        return bool(schema.validate(etree.fromstring(xml_bytes, parser_xml)))
+
+    raw_time, raw_ok = _timed(raw_xml)
+    ours_time, issues = _timed(lambda: validate(xml_bytes))
+    if not raw_ok or issues:
+        print(f"unexpected XML result: baseline valid={raw_ok}, issues={issues!r:.300}")
+        return 1
+    _report("XML ", events, ours_time, raw_time, "etree.fromstring + XMLSchema.validate")
+
+    validator = Draft7Validator(json.loads(JSON_SCHEMA.read_text()), format_checker=Draft7Validator.FORMAT_CHECKER)
+    validate(b'{"type": "EPCISDocument"}')
+
+    def raw_json() -> list[Any]:
+        return list(validator.iter_errors(json.loads(json_bytes)))
+
+    raw_time, raw_errors = _timed(raw_json)
+    ours_time, issues = _timed(lambda: validate(json_bytes))
+    if raw_errors or issues:
+        print(f"unexpected JSON result: baseline errors={raw_errors!r:.300}, issues={issues!r:.300}")
+        return 1
+    _report("JSON", events, ours_time, raw_time, "json.loads + Draft7Validator(format checks)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

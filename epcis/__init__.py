@@ -1,0 +1,30 @@
+"""Pure GS1 + EPCIS 2.0 library: identifiers, event model, bindings, validation and event hash IDs.
+
+Imports nothing from the service (no Flask, no SQLAlchemy). The public surface is re-exported here
+lazily, so importing one sub-module never pulls in the others.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "Document": "epcis.model",
+    "parse": "epcis.parsing",
+    "to_xml": "epcis.xml",
+    "to_jsonld": "epcis.jsonld",
+    "event_hash": "epcis.hashing",
+    "validate": "epcis.validate",
+    "ValidationIssue": "epcis.validate",
+    "EpcisError": "epcis.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'epcis' has no attribute {name!r}")
+    return getattr(import_module(module), name)

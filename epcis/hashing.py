@@ -1,0 +1,315 @@
+"""CBV 2.0 event hash ID (section 8.9): canonical pre-hash string and ``ni:///sha-256;...?ver=CBV2.0``.
+
+Works directly from the model. The canonical form follows the reference implementation that produced
+GS1's published test values: standard fields in a fixed order (values sorted within each list), times
+in UTC at millisecond precision, CBV codes as Web URIs, GS1 identifiers as canonical Digital Link URIs,
+numbers without redundant zeros; then everything else (bizTransactionList, sourceList, destinationList,
+ilmd, user extensions) as generic ``name=value`` strings, sorted. ``eventID``, ``recordTime``,
+``errorDeclaration`` and comments never take part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from epcis import cbv
+from epcis.epc import canonical_digital_link
+from epcis.model import (
+    SENSOR_TIME,
+    SENSOR_VOCAB,
+    Document,
+    Event,
+    Extension,
+    QuantityElement,
+    SensorMetadata,
+    SensorReport,
+    format_decimal,
+)
+
+_URN_TO_WEB = (
+    ("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-"),
+    ("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-"),
+    ("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-"),
+    ("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-"),
+    ("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-"),
+)
+_CURIES = (("gs1:", cbv.GS1_VOC), ("cbv:", cbv.CBV_WEB))
+_EPC_LISTS = (
+    ("epcList", "epc_list"),
+    ("inputEPCList", "input_epc_list"),
+    ("childEPCs", "child_epcs"),
+)
+_QUANTITY_LISTS_1 = (
+    ("quantityList", "quantity_list"),
+    ("childQuantityList", "child_quantity_list"),
+    ("inputQuantityList", "input_quantity_list"),
+)
+
+
+def canonical_value(text: str) -> str:
+    """A value in canonical form: CBV URNs as Web URIs, numbers normalised, GS1 keys as Digital Link."""
+    if "urn:epcglobal:cbv:" in text:
+        for urn, web in _URN_TO_WEB:
+            text = text.replace(urn, web)
+    text = _numeric(text)
+    return canonical_digital_link(text) or text
+
+
+def _numeric(text: str) -> str:
+    # Same reading as float(): leading "+", exponents and "inf"/"nan" spellings included.
+    if not text or text[0] not in "+-.0123456789iInN":
+        return text
+    try:
+        number = float(text)
+        if int(number) == number:
+            return str(int(number))
+        return str(number)
+    except (ValueError, OverflowError):
+        return text
+
+
+def utc_millis(value: datetime) -> str:
+    """UTC time at millisecond precision (half-even rounding of microseconds), ``Z`` suffix."""
+    value = value.astimezone(UTC)
+    micro = value.microsecond
+    millis = round(micro, -3)
+    if millis != micro:
+        value = value + timedelta(microseconds=millis - micro)
+    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def _expand_curie(text: str) -> str:
+    for prefix, uri in _CURIES:
+        if text.startswith(prefix):
+            return text.replace(prefix, uri)
+    return text
+
+
+def _vocab_value(vocabulary: str, value: str) -> str:
+    voc = cbv.vocabulary(vocabulary)
+    if value in voc.words:
+        return voc.web_prefix + value
+    return canonical_value(_expand_curie(value))
+
+
+def _is_gathered(ext: Extension) -> bool:
+    """Extensions hashed inside their parent structure (namespace ending in "/"); others go to the tail."""
+    return ext.name.startswith("{") and "/}" in ext.name
+
+
+def _generic(name: str, text: str | None, children: list[str]) -> str:
+    value = "=" + canonical_value(text) if text else ""
+    if len(children) > 1:
+        children = sorted(children)
+    return name + value + "".join(children)
+
+
+def extension_prehash(ext: Extension) -> str:
+    """Generic pre-hash string of a user extension subtree (attributes count as children)."""
+    kids = [_generic(k, _expand_curie(v.strip()), []) for k, v in ext.attributes.items()]
+    kids.extend(extension_prehash(c) for c in ext.children)
+    text = _expand_curie(ext.text.strip()) if ext.text else None
+    return _generic(ext.name, text, kids)
+
+
+def _joined_sorted(items: Iterable[str]) -> str:
+    return "".join(sorted(items))
+
+
+def _gathered(extensions: list[Extension], siblings: int) -> tuple[str, list[Extension]]:
+    """(pre-hash of the extensions hashed in place, the rest left for the tail)."""
+    if siblings + len(extensions) <= 1:
+        return "", list(extensions)
+    inside = [e for e in extensions if _is_gathered(e)]
+    rest = [e for e in extensions if not _is_gathered(e)]
+    return _joined_sorted(extension_prehash(e) for e in inside), rest
+
+
+def _quantities(name: str, items: list[QuantityElement]) -> str:
+    parts = []
+    for q in items:
+        text = "epcClass=" + canonical_value(q.epc_class)
+        if q.quantity is not None:
+            text += "quantity=" + canonical_value(format_decimal(q.quantity))
+        if q.uom:
+            text += "uom=" + canonical_value(q.uom)
+        parts.append("quantityElement" + text)
+    return name + _joined_sorted(parts)
+
+
+def _sensor_attr(name: str, value: object) -> str:
+    if name in SENSOR_TIME:
+        return utc_millis(value)  # type: ignore[arg-type]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return canonical_value(format_decimal(value))
+    if name in SENSOR_VOCAB:
+        return _vocab_value(SENSOR_VOCAB[name], str(value))
+    return canonical_value(_expand_curie(str(value).strip()))
+
+
+def _sensor_part(tag: str, part: SensorMetadata | SensorReport) -> tuple[str, list[Extension]]:
+    out = tag
+    count = 0
+    for name in part.FIELDS:
+        value = getattr(part, name)
+        if value is not None:
+            out += name + "=" + _sensor_attr(name, value)
+            count += 1
+    gathered, rest = _gathered(part.extensions, count)
+    return out + gathered, rest
+
+
+def _sensor_elements(event: Event, tail: list[str]) -> str:
+    rendered = []
+    leftovers = []
+    for se in event.sensor_elements:
+        kids: list[str] = []
+        left: list[str] = []
+        if se.metadata is not None:
+            text, rest = _sensor_part("sensorMetadata", se.metadata)
+            kids.append(text)
+            if rest:
+                left.append("sensorMetadata" + _joined_sorted(extension_prehash(e) for e in rest))
+        reports = []
+        for report in se.reports:
+            text, rest = _sensor_part("sensorReport", report)
+            reports.append(text)
+            if rest:
+                left.append("sensorReport" + _joined_sorted(extension_prehash(e) for e in rest))
+        siblings = (se.metadata is not None) + len(se.reports)
+        gathered, rest = _gathered(se.extensions, siblings)
+        left.extend(extension_prehash(e) for e in rest)
+        body = "".join(kids) + _joined_sorted(reports) + gathered
+        rendered.append("sensorElement" + body if body else "")
+        if left:
+            leftovers.append("sensorElement" + _joined_sorted(left))
+    if leftovers:
+        tail.append("sensorElementList" + _joined_sorted(leftovers))
+    return "sensorElementList" + _joined_sorted(rendered) if any(rendered) else ""
+
+
+def _location(name: str, loc: object, tail: list[str]) -> str:
+    ident = getattr(loc, "id", None)
+    extensions: list[Extension] = getattr(loc, "extensions", [])
+    gathered, rest = _gathered(extensions, 1 if ident else 0)
+    if rest:
+        tail.append(name + _joined_sorted(extension_prehash(e) for e in rest))
+    body = ("id=" + canonical_value(ident.strip()) if ident else "") + gathered
+    return name + body if body else ""
+
+
+def prehash(event: Event, ignore: Collection[str] = ()) -> str:
+    """The canonical pre-hash string of an event (``ignore``: Clark names of top-level extensions to skip)."""
+    out = ["eventType=", event.type, "eventTime=", utc_millis(event.event_time)]
+    if event.event_time_zone_offset:
+        out.append("eventTimeZoneOffset=" + canonical_value(event.event_time_zone_offset))
+    tail: list[str] = []
+    if event.certification_info:
+        out.append(
+            _joined_sorted("certificationInfo=" + canonical_value(c) for c in event.certification_info)
+        )
+    parent = getattr(event, "parent_id", None)
+    if parent:
+        out.append("parentID=" + canonical_value(parent))
+    for name, attr in _EPC_LISTS:
+        epcs = getattr(event, attr, None)
+        if epcs:
+            out.append(name + _joined_sorted("epc=" + canonical_value(e) for e in epcs))
+    for name, attr in _QUANTITY_LISTS_1:
+        items = getattr(event, attr, None)
+        if items:
+            out.append(_quantities(name, items))
+    outputs = getattr(event, "output_epc_list", None)
+    if outputs:
+        out.append("outputEPCList" + _joined_sorted("epc=" + canonical_value(e) for e in outputs))
+    output_quantities = getattr(event, "output_quantity_list", None)
+    if output_quantities:
+        out.append(_quantities("outputQuantityList", output_quantities))
+    action = getattr(event, "action", None)
+    if action:
+        out.append("action=" + canonical_value(action))
+    transformation_id = getattr(event, "transformation_id", None)
+    if transformation_id:
+        out.append("transformationID=" + canonical_value(transformation_id))
+    if event.biz_step:
+        out.append("bizStep=" + _vocab_value("bizStep", event.biz_step))
+    if event.disposition:
+        out.append("disposition=" + _vocab_value("disposition", event.disposition))
+    pd = event.persistent_disposition
+    if pd is not None and (pd.set or pd.unset):
+        out.append(
+            "persistentDisposition"
+            + _joined_sorted("set=" + _vocab_value("disposition", v) for v in pd.set)
+            + _joined_sorted("unset=" + _vocab_value("disposition", v) for v in pd.unset)
+        )
+    if event.read_point is not None:
+        out.append(_location("readPoint", event.read_point, tail))
+    if event.biz_location is not None:
+        out.append(_location("bizLocation", event.biz_location, tail))
+    if event.sensor_elements:
+        out.append(_sensor_elements(event, tail))
+    if event.biz_transactions:
+        tail.append(
+            "bizTransactionList"
+            + _joined_sorted(
+                ("type=" + _vocab_value("bizTransactionType", b.type) if b.type else "")
+                + "bizTransaction="
+                + canonical_value(b.value.strip())
+                for b in event.biz_transactions
+            )
+        )
+    for name, items in (("sourceList", event.sources), ("destinationList", event.destinations)):
+        if items:
+            key = name[:-4]
+            tail.append(
+                name
+                + _joined_sorted(
+                    "type="
+                    + _vocab_value("sourceDestType", s.type)
+                    + key
+                    + "="
+                    + canonical_value(s.value.strip())
+                    for s in items
+                )
+            )
+    ilmd = getattr(event, "ilmd", None)
+    if ilmd:
+        tail.append("ilmd" + _joined_sorted(extension_prehash(e) for e in ilmd))
+    tail.extend(extension_prehash(e) for e in event.extensions if e.name not in ignore)
+    return "".join(out) + _joined_sorted(tail)
+
+
+def event_hash(event: Event, ignore: Collection[str] = ()) -> str:
+    """The CBV 2.0 event hash ID: ``ni:///sha-256;<hex>?ver=CBV2.0``."""
+    digest = hashlib.sha256(prehash(event, ignore).encode("utf-8")).hexdigest()
+    return f"ni:///sha-256;{digest}?ver=CBV2.0"
+
+
+def ignored_fields(doc: Document) -> frozenset[str]:
+    """Clark names listed in a document-level ``ignoreFields`` extension (a reference-code extra)."""
+    names: set[str] = set()
+    prefixes = dict(doc.namespaces)
+    for ext in doc.extensions:
+        if ext.name.rpartition("}")[2] != "ignoreFields":
+            continue
+        for child in ext.children:
+            if child.text is None:
+                names.add(child.name)
+            else:
+                prefix, _, local = child.text.partition(":")
+                names.add("{" + prefixes[prefix] + "}" + local if prefix in prefixes else child.text)
+        if ext.text is not None:
+            prefix, _, local = ext.text.partition(":")
+            names.add("{" + prefixes[prefix] + "}" + local if prefix in prefixes else ext.text)
+    return frozenset(names)
+
+
+def document_hashes(doc: Document) -> list[str]:
+    """Hash IDs of every event of a document, in document order, honouring ``ignoreFields``."""
+    ignore = ignored_fields(doc)
+    return [event_hash(e, ignore) for e in doc.events]

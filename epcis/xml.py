@@ -1,0 +1,859 @@
+"""EPCIS XML binding: read EPCIS 2.0 and 1.2 XML into the model, write the model as 2.0 or 1.2 XML.
+
+Reading ignores the 1.2 ``extension``/``baseExtension`` wrappers, so 1.2 and 2.0 documents give the same
+model. Writing builds the tree with lxml element APIs in XSD element order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+
+from epcis import cbv
+from epcis.errors import EpcisError, EpcisExportError, EpcisParseError
+from epcis.model import (
+    EPCIS_NAMES,
+    SENSOR_DECIMAL,
+    SENSOR_TIME,
+    SENSOR_VOCAB,
+    AssociationEvent,
+    BizTransaction,
+    Document,
+    Epc,
+    ErrorDeclaration,
+    Event,
+    Extension,
+    Header,
+    Location,
+    ObjectEvent,
+    Partner,
+    PersistentDisposition,
+    QuantityElement,
+    Sbdh,
+    SensorElement,
+    SensorMetadata,
+    SensorReport,
+    SourceDest,
+    TransformationEvent,
+    Vocabulary,
+    VocabularyAttribute,
+    VocabularyElement,
+    field_names,
+    format_decimal,
+    format_time,
+    parse_decimal,
+    parse_time,
+)
+from epcis.model import EVENT_TYPES as _EVENT_TYPES
+
+NS_EPCIS_2 = "urn:epcglobal:epcis:xsd:2"
+NS_EPCIS_1 = "urn:epcglobal:epcis:xsd:1"
+NS_QUERY_2 = "urn:epcglobal:epcis-query:xsd:2"
+NS_QUERY_1 = "urn:epcglobal:epcis-query:xsd:1"
+NS_MASTERDATA_1 = "urn:epcglobal:epcis-masterdata:xsd:1"
+NS_MASTERDATA_2 = "urn:epcglobal:epcis-masterdata:xsd:2"
+NS_SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NS_GS1 = "https://gs1.org/voc/"
+_SBDH = "{" + NS_SBDH + "}"
+_EPCIS_NS_START = ("{urn:epcglobal:epcis:xsd:", "{urn:epcglobal:epcis-query:xsd:")
+_WRAPPERS = frozenset({"extension", "baseExtension"})
+_EPC_LISTS = {
+    "epcList": "epc_list",
+    "childEPCs": "child_epcs",
+    "inputEPCList": "input_epc_list",
+    "outputEPCList": "output_epc_list",
+}
+_QUANTITY_LISTS = {
+    "quantityList": "quantity_list",
+    "childQuantityList": "child_quantity_list",
+    "inputQuantityList": "input_quantity_list",
+    "outputQuantityList": "output_quantity_list",
+}
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _text(el: Any) -> str:
+    return (el.text or "").strip()
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _children(el: Any) -> list[Any]:
+    """Element children, with the 1.2-style ``extension``/``baseExtension`` wrappers flattened away."""
+    out: list[Any] = []
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag[0] == "{" and tag.startswith(_EPCIS_NS_START):
+            # Lenient: standard fields written with the EPCIS namespace prefix are read as unqualified.
+            tag = child.tag = _local(tag)
+        if tag in _WRAPPERS:
+            out.extend(_children(child))
+        else:
+            out.append(child)
+    return out
+
+
+def extension_from_xml(el: Any) -> Extension:
+    """A user extension node from an element, kept whole (text, attributes, children)."""
+    text = _text(el)
+    return Extension(
+        name=el.tag,
+        text=text or None,
+        attributes=dict(el.attrib),
+        children=[extension_from_xml(c) for c in el if isinstance(c.tag, str)],
+    )
+
+
+def _quantities(el: Any, field: str) -> list[QuantityElement]:
+    out = []
+    for q in _children(el):
+        if q.tag != "quantityElement":
+            raise EpcisParseError(f"unexpected element <{q.tag}> in a quantity list", field=field)
+        kw: dict[str, Any] = {}
+        for part in _children(q):
+            if part.tag == "epcClass":
+                kw["epc_class"] = Epc(_text(part))
+            elif part.tag == "quantity":
+                kw["quantity"] = parse_decimal(_text(part)) if _text(part) else None
+            elif part.tag == "uom":
+                kw["uom"] = _text(part)
+        if "epc_class" not in kw:
+            raise EpcisParseError("quantityElement without epcClass", field=field)
+        out.append(QuantityElement(**kw))
+    return out
+
+
+def _location(el: Any) -> Location:
+    ident = None
+    extensions = []
+    for child in _children(el):
+        if child.tag == "id":
+            ident = Epc(_text(child))
+        elif child.tag[0] == "{":
+            extensions.append(extension_from_xml(child))
+    if ident is None:
+        raise EpcisParseError(f"<{el.tag}> has no <id>", field=el.tag)
+    return Location(id=ident, extensions=extensions)
+
+
+def _sensor_part(el: Any, cls: type[SensorMetadata] | type[SensorReport]) -> Any:
+    kw: dict[str, Any] = {}
+    extensions = []
+    for name, value in el.attrib.items():
+        if name[0] == "{":
+            extensions.append(Extension(name=name, text=value))
+        elif name in cls.FIELDS:
+            kw[name] = _sensor_value(name, value)
+        else:
+            # Not an EPCIS attribute: kept like a user extension so nothing is lost.
+            extensions.append(Extension(name=name, text=value))
+    for child in _children(el):
+        extensions.append(extension_from_xml(child))
+    return cls(**kw, extensions=extensions)
+
+
+def _sensor_value(name: str, value: str) -> Any:
+    if name in SENSOR_TIME:
+        return parse_time(value)
+    if name in SENSOR_DECIMAL:
+        return parse_decimal(value)
+    if name == "booleanValue":
+        if value.strip() not in ("true", "false", "1", "0"):
+            raise ValueError(f"booleanValue {value!r} is not an xsd:boolean")
+        return value.strip() in ("true", "1")
+    if name in SENSOR_VOCAB:
+        return cbv.bare(SENSOR_VOCAB[name], _expand_curie(value))
+    return value
+
+
+def _expand_curie(value: str) -> str:
+    if value.startswith("gs1:"):
+        return cbv.GS1_VOC + value[4:]
+    if value.startswith("cbv:"):
+        return cbv.CBV_WEB + value[4:]
+    return value
+
+
+def _sensor_elements(el: Any) -> list[SensorElement]:
+    out = []
+    for se in _children(el):
+        if se.tag != "sensorElement":
+            raise EpcisParseError(f"unexpected element <{se.tag}> in sensorElementList", field="sensorElementList")
+        element = SensorElement()
+        for part in _children(se):
+            if part.tag == "sensorMetadata":
+                element.metadata = _sensor_part(part, SensorMetadata)
+            elif part.tag == "sensorReport":
+                element.reports.append(_sensor_part(part, SensorReport))
+            elif part.tag[0] == "{":
+                element.extensions.append(extension_from_xml(part))
+        out.append(element)
+    return out
+
+
+def _error_declaration(el: Any) -> ErrorDeclaration:
+    kw: dict[str, Any] = {"extensions": []}
+    for child in _children(el):
+        tag = child.tag
+        if tag == "declarationTime":
+            kw["declaration_time"] = parse_time(_text(child))
+        elif tag == "reason":
+            kw["reason"] = cbv.bare("errorReason", _text(child))
+        elif tag == "correctiveEventIDs":
+            kw["corrective_event_ids"] = [_text(c) for c in _children(child)]
+        elif tag[0] == "{":
+            kw["extensions"].append(extension_from_xml(child))
+    if "declaration_time" not in kw:
+        raise EpcisParseError("errorDeclaration without declarationTime", field="errorDeclaration")
+    return ErrorDeclaration(**kw)
+
+
+def _source_dest(el: Any, name: str) -> list[SourceDest]:
+    out = []
+    for child in _children(el):
+        kind = child.get("type")
+        if kind is None:
+            raise EpcisParseError(f"<{name}> without a type attribute", field=f"{name}List")
+        out.append(SourceDest(value=Epc(_text(child)), type=cbv.bare("sourceDestType", kind)))
+    return out
+
+
+def _set_field(kw: dict[str, Any], el: Any) -> None:
+    tag = el.tag
+    if tag[0] == "{":
+        kw.setdefault("extensions", []).append(extension_from_xml(el))
+    elif tag == "eventTime":
+        kw["event_time"] = parse_time(_text(el))
+    elif tag == "eventTimeZoneOffset":
+        kw["event_time_zone_offset"] = _text(el)
+    elif tag == "recordTime":
+        kw["record_time"] = parse_time(_text(el))
+    elif tag == "eventID":
+        kw["event_id"] = _text(el)
+    elif tag == "action":
+        kw["action"] = _text(el)
+    elif tag in _EPC_LISTS:
+        kw[_EPC_LISTS[tag]] = [Epc(_text(e)) for e in _children(el)]
+    elif tag in _QUANTITY_LISTS:
+        kw[_QUANTITY_LISTS[tag]] = _quantities(el, tag)
+    elif tag == "parentID":
+        kw["parent_id"] = Epc(_text(el))
+    elif tag == "bizStep":
+        kw["biz_step"] = cbv.bare("bizStep", _text(el))
+    elif tag == "disposition":
+        kw["disposition"] = cbv.bare("disposition", _text(el))
+    elif tag == "readPoint":
+        kw["read_point"] = _location(el)
+    elif tag == "bizLocation":
+        kw["biz_location"] = _location(el)
+    elif tag == "bizTransactionList":
+        kw["biz_transactions"] = [
+            BizTransaction(
+                value=_text(b),
+                type=cbv.bare("bizTransactionType", b.get("type")) if b.get("type") is not None else None,
+            )
+            for b in _children(el)
+        ]
+    elif tag == "sourceList":
+        kw["sources"] = _source_dest(el, "source")
+    elif tag == "destinationList":
+        kw["destinations"] = _source_dest(el, "destination")
+    elif tag == "sensorElementList":
+        kw["sensor_elements"] = _sensor_elements(el)
+    elif tag == "persistentDisposition":
+        pd = PersistentDisposition()
+        for child in _children(el):
+            getattr(pd, child.tag).append(cbv.bare("disposition", _text(child)))
+        kw["persistent_disposition"] = pd
+    elif tag == "ilmd":
+        kw["ilmd"] = [extension_from_xml(c) for c in _children(el)]
+    elif tag == "errorDeclaration":
+        kw["error_declaration"] = _error_declaration(el)
+    elif tag == "certificationInfo":
+        kw.setdefault("certification_info", []).append(_text(el))
+    elif tag == "transformationID":
+        kw["transformation_id"] = _text(el)
+    else:
+        # Unqualified elements the standard does not define (1.2 ``extension`` content): kept as extensions.
+        kw.setdefault("extensions", []).append(extension_from_xml(el))
+
+
+def event_from_xml(el: Any, index: int) -> Event:
+    """One event element (any EPCIS version) as a model event."""
+    name = _local(el.tag)
+    cls = _EVENT_TYPES.get(name)
+    if cls is None:
+        raise EpcisParseError(f"unknown event type <{name}>", event_index=index)
+    kw: dict[str, Any] = {}
+    try:
+        for child in _children(el):
+            _set_field(kw, child)
+    except EpcisParseError as exc:
+        raise EpcisParseError(exc.reason, event_index=index, field=exc.field) from None
+    except (ValueError, ArithmeticError) as exc:
+        raise EpcisParseError(str(exc), event_index=index, field=_local(child.tag)) from None
+    allowed = field_names(cls)
+    for key in kw:
+        if key not in allowed:
+            raise EpcisParseError(f"not allowed in {name}", event_index=index, field=EPCIS_NAMES.get(key, key))
+    for required, tag in (("event_time", "eventTime"), ("event_time_zone_offset", "eventTimeZoneOffset")):
+        if required not in kw:
+            raise EpcisParseError("missing", event_index=index, field=tag)
+    if "action" in allowed and "action" not in kw:
+        raise EpcisParseError("missing", event_index=index, field="action")
+    return cls(**kw)
+
+
+def _events(event_list: Any) -> list[Event]:
+    out: list[Event] = []
+    for el in _children(event_list):
+        out.append(event_from_xml(el, len(out)))
+    return out
+
+
+def _partner(el: Any) -> Partner:
+    ident = el.find(_SBDH + "Identifier")
+    if ident is None:
+        raise EpcisParseError(f"SBDH {_local(el.tag)} without Identifier", field=_local(el.tag))
+    return Partner(identifier=_text(ident), authority=ident.get("Authority"))
+
+
+def _sbdh(el: Any) -> Sbdh:
+    sbdh = Sbdh()
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        name = _local(child.tag)
+        if name == "HeaderVersion":
+            sbdh.header_version = _text(child)
+        elif name == "Sender":
+            sbdh.senders.append(_partner(child))
+        elif name == "Receiver":
+            sbdh.receivers.append(_partner(child))
+        elif name == "DocumentIdentification":
+            for part in child:
+                if not isinstance(part.tag, str):
+                    continue
+                key = _local(part.tag)
+                if key == "MultipleType":
+                    sbdh.multiple_type = _text(part) in ("true", "1")
+                elif key in _SBDH_FIELDS:
+                    setattr(sbdh, _SBDH_FIELDS[key], _text(part))
+    return sbdh
+
+
+_SBDH_FIELDS = {
+    "Standard": "standard",
+    "TypeVersion": "type_version",
+    "InstanceIdentifier": "instance_identifier",
+    "Type": "document_type",
+    "CreationDateAndTime": "creation_date_and_time",
+}
+
+
+def _vocabularies(el: Any) -> list[Vocabulary]:
+    out = []
+    for voc in _children(el):
+        if _local(voc.tag) != "Vocabulary":
+            continue
+        vocabulary = Vocabulary(type=voc.get("type", ""))
+        for vel_list in _children(voc):
+            for vel in _children(vel_list):
+                element = VocabularyElement(id=vel.get("id", ""))
+                for part in _children(vel):
+                    if part.tag == "attribute":
+                        kids = [extension_from_xml(c) for c in part if isinstance(c.tag, str)]
+                        element.attributes.append(
+                            VocabularyAttribute(id=part.get("id", ""), value=_text(part) or None, children=kids)
+                        )
+                    elif part.tag == "children":
+                        element.children = [_text(c) for c in _children(part)]
+                vocabulary.elements.append(element)
+        out.append(vocabulary)
+    return out
+
+
+def _header(el: Any) -> Header:
+    header = Header()
+    for child in _children(el):
+        tag = child.tag
+        if tag == _SBDH + "StandardBusinessDocumentHeader":
+            header.sbdh = _sbdh(child)
+        elif tag == "EPCISMasterData":
+            for part in _children(child):
+                if part.tag == "VocabularyList":
+                    header.master_data.extend(_vocabularies(part))
+        elif tag[0] == "{":
+            header.extensions.append(extension_from_xml(child))
+    return header
+
+
+def parse_xml(data: bytes | str) -> Document:
+    """An EPCIS 1.2 or 2.0 XML document (EPCISDocument, EPCISQueryDocument, master data or bare event)."""
+    try:
+        root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise EpcisParseError(f"not well-formed XML: {exc}") from None
+    return document_from_xml(root)
+
+
+def document_from_xml(root: Any) -> Document:
+    """A model document from a parsed XML root element."""
+    name = _local(root.tag)
+    ns = root.tag[1:].partition("}")[0] if root.tag[0] == "{" else ""
+    namespaces = {k or "": v for k, v in root.nsmap.items()}
+    if name in _EVENT_TYPES:
+        return Document(events=[event_from_xml(root, 0)], namespaces=namespaces)
+    if name not in ("EPCISDocument", "EPCISQueryDocument", "EPCISMasterDataDocument"):
+        raise EpcisParseError(f"root element <{name}> is not an EPCIS document")
+    version = root.get("schemaVersion") or ("1.2" if ns.endswith(":1") else "2.0")
+    doc = Document(kind=name, schema_version=version, namespaces=namespaces)
+    created = root.get("creationDate")
+    try:
+        doc.creation_date = parse_time(created) if created else None
+    except ValueError as exc:
+        raise EpcisParseError(str(exc), field="creationDate") from None
+    for child in _children(root):
+        local = _local(child.tag)
+        if local == "EPCISHeader":
+            doc.header = _header(child)
+        elif local == "EPCISBody":
+            for part in _children(child):
+                part_name = _local(part.tag)
+                if part_name == "EventList":
+                    doc.events = _events(part)
+                elif part_name == "QueryResults":
+                    _query_results(doc, _children(part))
+                elif part_name == "VocabularyList":
+                    doc.header = doc.header or Header()
+                    doc.header.master_data.extend(_vocabularies(part))
+                elif part.tag[0] == "{":
+                    doc.extensions.append(extension_from_xml(part))
+        elif local in ("queryName", "subscriptionID", "resultsBody"):
+            # Lenient: some query documents carry the QueryResults content directly under the root.
+            _query_results(doc, [child])
+        elif child.tag[0] == "{":
+            doc.extensions.append(extension_from_xml(child))
+    return doc
+
+
+def _query_results(doc: Document, parts: list[Any]) -> None:
+    for part in parts:
+        if part.tag == "queryName":
+            doc.query_name = _text(part)
+        elif part.tag == "subscriptionID":
+            doc.subscription_id = _text(part)
+        elif part.tag == "resultsBody":
+            for body in _children(part):
+                if body.tag == "EventList":
+                    doc.events = _events(body)
+        elif part.tag[0] == "{":
+            doc.extensions.append(extension_from_xml(part))
+
+
+# ---------------------------------------------------------------- writing
+
+_ORDER_2 = {
+    "ObjectEvent": (
+        "epcList action bizStep disposition readPoint bizLocation bizTransactionList "
+        "quantityList sourceList destinationList sensorElementList persistentDisposition ilmd"
+    ),
+    "AggregationEvent": (
+        "parentID childEPCs action bizStep disposition readPoint bizLocation "
+        "bizTransactionList childQuantityList sourceList destinationList sensorElementList "
+        "persistentDisposition"
+    ),
+    "TransactionEvent": (
+        "bizTransactionList parentID epcList action bizStep disposition readPoint bizLocation "
+        "quantityList sourceList destinationList sensorElementList persistentDisposition"
+    ),
+    "TransformationEvent": (
+        "inputEPCList inputQuantityList outputEPCList outputQuantityList transformationID "
+        "bizStep disposition readPoint bizLocation bizTransactionList sourceList "
+        "destinationList sensorElementList persistentDisposition ilmd"
+    ),
+    "AssociationEvent": (
+        "parentID childEPCs childQuantityList action bizStep disposition readPoint bizLocation "
+        "bizTransactionList sourceList destinationList sensorElementList persistentDisposition"
+    ),
+}
+# 1.2: fields after the first "|" go to <extension>, after the second to <extension><extension>.
+_ORDER_12 = {
+    "ObjectEvent": (
+        "epcList action bizStep disposition readPoint bizLocation bizTransactionList | "
+        "quantityList sourceList destinationList ilmd | sensorElementList "
+        "persistentDisposition"
+    ),
+    "AggregationEvent": (
+        "parentID childEPCs action bizStep disposition readPoint bizLocation "
+        "bizTransactionList | childQuantityList sourceList destinationList | sensorElementList "
+        "persistentDisposition"
+    ),
+    "TransactionEvent": (
+        "bizTransactionList parentID epcList action bizStep disposition readPoint bizLocation "
+        "| quantityList sourceList destinationList | sensorElementList persistentDisposition"
+    ),
+    "TransformationEvent": (
+        "inputEPCList inputQuantityList outputEPCList outputQuantityList transformationID "
+        "bizStep disposition readPoint bizLocation bizTransactionList sourceList "
+        "destinationList ilmd | sensorElementList persistentDisposition"
+    ),
+    "AssociationEvent": _ORDER_2["AssociationEvent"],
+}
+
+
+def _sub(parent: Any, tag: str, text: str | None = None) -> Any:
+    el = etree.SubElement(parent, tag)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def extension_to_xml(parent: Any, ext: Extension) -> None:
+    """Append a user extension node (and its subtree) to ``parent``."""
+    if ":" in ext.name and not ext.name.startswith("{"):
+        prefix = ext.name.partition(":")[0]
+        raise EpcisExportError(
+            f"extension {ext.name!r} has no namespace: prefix {prefix!r} is not declared in an @context object"
+        )
+    el = etree.SubElement(parent, ext.name, ext.attributes or None)
+    if ext.text is not None:
+        el.text = ext.text
+    for child in ext.children:
+        extension_to_xml(el, child)
+
+
+def _quantity_list(parent: Any, tag: str, items: list[QuantityElement]) -> None:
+    el = _sub(parent, tag)
+    for q in items:
+        qe = _sub(el, "quantityElement")
+        _sub(qe, "epcClass", q.epc_class)
+        if q.quantity is not None:
+            _sub(qe, "quantity", format_decimal(q.quantity))
+            if q.uom is not None:
+                _sub(qe, "uom", q.uom)
+
+
+def _location_xml(parent: Any, tag: str, loc: Location) -> None:
+    el = _sub(parent, tag)
+    _sub(el, "id", loc.id)
+    for ext in loc.extensions:
+        extension_to_xml(el, ext)
+
+
+def _sensor_attr(name: str, value: Any) -> str:
+    if name in SENSOR_TIME:
+        return format_time(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if name in SENSOR_VOCAB:
+        voc = cbv.vocabulary(SENSOR_VOCAB[name])
+        return voc.to_curie(value) if value in voc.words else str(value)
+    return str(value)
+
+
+def _sensor_part_xml(parent: Any, tag: str, part: SensorMetadata | SensorReport) -> None:
+    attrs = {n: _sensor_attr(n, getattr(part, n)) for n in part.FIELDS if getattr(part, n) is not None}
+    el = _sub(parent, tag)
+    for key, value in attrs.items():
+        el.set(key, value)
+    for ext in part.extensions:
+        if ext.children or ext.attributes or ext.text is None:
+            extension_to_xml(el, ext)
+        else:
+            el.set(ext.name, ext.text)
+
+
+def _sensor_list(parent: Any, elements: list[SensorElement]) -> None:
+    el = _sub(parent, "sensorElementList")
+    for se in elements:
+        sel = _sub(el, "sensorElement")
+        if se.metadata is not None:
+            _sensor_part_xml(sel, "sensorMetadata", se.metadata)
+        for report in se.reports:
+            _sensor_part_xml(sel, "sensorReport", report)
+        for ext in se.extensions:
+            extension_to_xml(sel, ext)
+
+
+def _error_declaration_xml(parent: Any, ed: ErrorDeclaration) -> None:
+    el = _sub(parent, "errorDeclaration")
+    _sub(el, "declarationTime", format_time(ed.declaration_time))
+    if ed.reason is not None:
+        _sub(el, "reason", cbv.urn("errorReason", ed.reason))
+    if ed.corrective_event_ids:
+        ids = _sub(el, "correctiveEventIDs")
+        for ident in ed.corrective_event_ids:
+            _sub(ids, "correctiveEventID", ident)
+    for ext in ed.extensions:
+        extension_to_xml(el, ext)
+
+
+def _write_field(parent: Any, tag: str, event: Event, version: str = "2.0") -> None:
+    if tag in _EPC_LISTS:
+        epcs = getattr(event, _EPC_LISTS[tag])
+        # epcList is written even when empty; 1.2 also requires childEPCs in an AggregationEvent.
+        if epcs or tag == "epcList" or (tag == "childEPCs" and version == "1.2" and event.type == "AggregationEvent"):
+            el = _sub(parent, tag)
+            for epc in epcs:
+                _sub(el, "epc", epc)
+    elif tag in _QUANTITY_LISTS:
+        items = getattr(event, _QUANTITY_LISTS[tag])
+        if items:
+            _quantity_list(parent, tag, items)
+    elif tag == "action":
+        _sub(parent, tag, getattr(event, "action"))  # noqa: B009 - not every event type has one
+    elif tag == "parentID":
+        if getattr(event, "parent_id", None) is not None:
+            _sub(parent, tag, getattr(event, "parent_id"))  # noqa: B009
+    elif tag == "transformationID":
+        if getattr(event, "transformation_id", None) is not None:
+            _sub(parent, tag, getattr(event, "transformation_id"))  # noqa: B009
+    elif tag == "bizStep":
+        if event.biz_step is not None:
+            _sub(parent, tag, cbv.urn("bizStep", event.biz_step))
+    elif tag == "disposition":
+        if event.disposition is not None:
+            _sub(parent, tag, cbv.urn("disposition", event.disposition))
+    elif tag == "readPoint":
+        if event.read_point is not None:
+            _location_xml(parent, tag, event.read_point)
+    elif tag == "bizLocation":
+        if event.biz_location is not None:
+            _location_xml(parent, tag, event.biz_location)
+    elif tag == "bizTransactionList":
+        if event.biz_transactions:
+            el = _sub(parent, tag)
+            for bt in event.biz_transactions:
+                b = _sub(el, "bizTransaction", bt.value)
+                if bt.type is not None:
+                    b.set("type", cbv.urn("bizTransactionType", bt.type))
+    elif tag in ("sourceList", "destinationList"):
+        items = event.sources if tag == "sourceList" else event.destinations
+        if items:
+            el = _sub(parent, tag)
+            for sd in items:
+                _sub(el, tag[:-4], sd.value).set("type", cbv.urn("sourceDestType", sd.type))
+    elif tag == "sensorElementList":
+        if event.sensor_elements:
+            _sensor_list(parent, event.sensor_elements)
+    elif tag == "persistentDisposition":
+        pd = event.persistent_disposition
+        if pd is not None:
+            el = _sub(parent, tag)
+            for key in ("unset", "set"):
+                for value in getattr(pd, key):
+                    _sub(el, key, cbv.urn("disposition", value))
+    elif tag == "ilmd":
+        ilmd = getattr(event, "ilmd", None)
+        if ilmd is not None:
+            el = _sub(parent, tag)
+            for ext in ilmd:
+                extension_to_xml(el, ext)
+
+
+def _head(parent: Any, event: Event, version: str) -> None:
+    _sub(parent, "eventTime", format_time(event.event_time))
+    if event.record_time is not None:
+        _sub(parent, "recordTime", format_time(event.record_time))
+    _sub(parent, "eventTimeZoneOffset", event.event_time_zone_offset)
+    if version == "2.0":
+        if event.event_id is not None:
+            _sub(parent, "eventID", event.event_id)
+        if event.error_declaration is not None:
+            _error_declaration_xml(parent, event.error_declaration)
+        for info in event.certification_info:
+            _sub(parent, "certificationInfo", info)
+        return
+    if event.event_id is None and event.error_declaration is None and not event.certification_info:
+        return
+    base = _sub(parent, "baseExtension")
+    if event.event_id is not None:
+        _sub(base, "eventID", event.event_id)
+    if event.error_declaration is not None:
+        _error_declaration_xml(base, event.error_declaration)
+    if event.certification_info:
+        ext = _sub(base, "extension")
+        for info in event.certification_info:
+            _sub(ext, "certificationInfo", info)
+
+
+def _event_xml(parent: Any, event: Event, version: str) -> None:
+    el = _sub(parent, event.type)
+    _head(el, event, version)
+    extensions = event.extensions
+    if version == "2.0" or isinstance(event, AssociationEvent):
+        for tag in _ORDER_2[event.type].split():
+            _write_field(el, tag, event, version)
+    else:
+        # 1.2 keeps later fields and unqualified extensions in nested <extension> elements.
+        local = [e for e in extensions if not e.name.startswith("{")]
+        extensions = [e for e in extensions if e.name.startswith("{")]
+        groups = _ORDER_12[event.type].split("|")
+        for tag in groups[0].split():
+            _write_field(el, tag, event, version)
+        probes = []
+        for group in groups[1:]:
+            probe = etree.Element("probe")
+            for tag in group.split():
+                _write_field(probe, tag, event, version)
+            probes.append(probe)
+        if probes:
+            for ext in local:
+                extension_to_xml(probes[-1], ext)
+        used = [i for i, probe in enumerate(probes) if len(probe)]
+        target = el
+        for probe in probes[: used[-1] + 1] if used else []:
+            target = _sub(target, "extension")
+            target.extend(list(probe))
+    for ext in extensions:
+        extension_to_xml(el, ext)
+
+
+def _sbdh_xml(parent: Any, sbdh: Sbdh) -> None:
+    el = _sub(parent, _SBDH + "StandardBusinessDocumentHeader")
+    _sub(el, _SBDH + "HeaderVersion", sbdh.header_version)
+    for tag, partners in (("Sender", sbdh.senders), ("Receiver", sbdh.receivers)):
+        for partner in partners:
+            ident = _sub(_sub(el, _SBDH + tag), _SBDH + "Identifier", partner.identifier)
+            if partner.authority is not None:
+                ident.set("Authority", partner.authority)
+    di = _sub(el, _SBDH + "DocumentIdentification")
+    for key, attr in _SBDH_FIELDS.items():
+        if key == "CreationDateAndTime" and sbdh.multiple_type is not None:
+            _sub(di, _SBDH + "MultipleType", "true" if sbdh.multiple_type else "false")
+        value = getattr(sbdh, attr)
+        if value is not None:
+            _sub(di, _SBDH + key, value)
+
+
+def _vocabularies_xml(parent: Any, vocabularies: list[Vocabulary]) -> None:
+    vl = _sub(parent, "VocabularyList")
+    for voc in vocabularies:
+        v = _sub(vl, "Vocabulary")
+        v.set("type", voc.type)
+        if not voc.elements:
+            continue
+        vel_list = _sub(v, "VocabularyElementList")
+        for element in voc.elements:
+            vel = _sub(vel_list, "VocabularyElement")
+            vel.set("id", element.id)
+            for attr in element.attributes:
+                a = _sub(vel, "attribute", attr.value)
+                a.set("id", attr.id)
+                for child in attr.children:
+                    extension_to_xml(a, child)
+            if element.children:
+                kids = _sub(vel, "children")
+                for ident in element.children:
+                    _sub(kids, "id", ident)
+
+
+def _nsmap(doc: Document, epcis_ns: str) -> dict[str | None, str]:
+    nsmap: dict[str | None, str] = {
+        k: v for k, v in doc.namespaces.items() if k and v not in (NS_EPCIS_1, NS_EPCIS_2, NS_QUERY_1, NS_QUERY_2)
+    }
+    nsmap["epcis"] = epcis_ns
+    nsmap.setdefault("gs1", NS_GS1)
+    nsmap.setdefault("xsi", NS_XSI)
+    # xsi:type values in extensions are QNames such as "xsd:string": keep that prefix resolvable.
+    nsmap.setdefault("xsd", "http://www.w3.org/2001/XMLSchema")
+    if doc.header and doc.header.sbdh:
+        nsmap["sbdh"] = NS_SBDH
+    return nsmap
+
+
+def to_xml(doc: Document, version: str = "2.0") -> bytes:
+    """The document as EPCIS ``"2.0"`` or ``"1.2"`` XML (UTF-8 bytes with an XML declaration)."""
+    if version not in ("2.0", "1.2"):
+        raise EpcisExportError(f"unsupported EPCIS XML version {version!r}: expected '2.0' or '1.2'")
+    query = doc.kind == "EPCISQueryDocument"
+    if doc.kind == "EPCISMasterDataDocument":
+        raise EpcisExportError("writing EPCISMasterDataDocument is not supported")
+    epcis_ns = NS_EPCIS_2 if version == "2.0" else NS_EPCIS_1
+    root_ns = (NS_QUERY_2 if version == "2.0" else NS_QUERY_1) if query else epcis_ns
+    nsmap = _nsmap(doc, epcis_ns)
+    if query:
+        nsmap["epcisq"] = root_ns
+    root = etree.Element(f"{{{root_ns}}}{doc.kind}", nsmap=nsmap)
+    root.set("schemaVersion", version)
+    if doc.creation_date is not None:
+        root.set("creationDate", format_time(doc.creation_date))
+    header_extensions: list[Extension] = []
+    if doc.header is not None:
+        _header_xml(root, doc.header, version)
+        if version == "2.0":
+            # The 2.0 EPCISHeader has no wildcard, so header extensions move to the document level.
+            header_extensions = doc.header.extensions
+    body = _sub(root, "EPCISBody")
+    if query:
+        qr = _sub(body, f"{{{root_ns}}}QueryResults")
+        if doc.query_name is not None:
+            _sub(qr, "queryName", doc.query_name)
+        if doc.subscription_id is not None:
+            _sub(qr, "subscriptionID", doc.subscription_id)
+        event_list = _sub(_sub(qr, "resultsBody"), "EventList")
+    else:
+        event_list = _sub(body, "EventList")
+    for index, event in enumerate(doc.events):
+        try:
+            _check_exportable(event, version)
+        except EpcisExportError as exc:
+            raise EpcisExportError(f"event {index}: {exc}") from None
+        if version == "1.2" and isinstance(event, (TransformationEvent, AssociationEvent)):
+            wrapper = _sub(event_list, "extension")
+            if isinstance(event, AssociationEvent):
+                wrapper = _sub(wrapper, "extension")
+            _event_xml(wrapper, event, version)
+        else:
+            _event_xml(event_list, event, version)
+    for ext in [*header_extensions, *doc.extensions]:
+        extension_to_xml(root, ext)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _header_xml(root: Any, header: Header, version: str) -> None:
+    if version == "1.2" and header.sbdh is None:
+        raise EpcisExportError("EPCIS 1.2 requires a StandardBusinessDocumentHeader in EPCISHeader")
+    el = _sub(root, "EPCISHeader")
+    if header.sbdh is not None:
+        _sbdh_xml(el, header.sbdh)
+    if header.master_data:
+        _vocabularies_xml(_sub(_sub(el, "extension"), "EPCISMasterData"), header.master_data)
+    if version == "1.2":
+        for ext in header.extensions:
+            extension_to_xml(el, ext)
+
+
+def _check_exportable(event: Event, version: str) -> None:
+    if event.type == "TransactionEvent" and not event.biz_transactions:
+        raise EpcisExportError(f"TransactionEvent needs a bizTransactionList in EPCIS {version} XML")
+    if isinstance(event, ObjectEvent) and version == "1.2" and event.ilmd is not None and not event.ilmd:
+        return
+    for q in _quantities_of(event):
+        if q.quantity is None and q.uom is not None:
+            raise EpcisExportError(f"quantityElement {q.epc_class}: uom without quantity")
+
+
+def _quantities_of(event: Event) -> list[QuantityElement]:
+    out: list[QuantityElement] = []
+    for attr in _QUANTITY_LISTS.values():
+        out.extend(getattr(event, attr, []))
+    return out
+
+
+ParseHook = Callable[[bytes | str], Document]
+__all__ = ["EpcisError", "parse_xml", "to_xml"]
