@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     theirs = rate(biip, inputs)
     print(f"biip            : {theirs:12,.0f} codes/s")
     print(f"ratio ours/biip : {ours / theirs:12.2f}x")
+    print("per form           ours/s      biip/s   ratio")
+    for index, form in enumerate(FORMS):
+        subset = inputs[index :: len(FORMS)]
+        mine, base = rate(parse, subset), rate(biip, subset)
+        print(f"  {form:<12} {mine:11,.0f} {base:11,.0f} {mine / base:6.2f}x")
     print("rejected here, accepted by biip:")
     for text in STRICTER:
         try:

@@ -7,7 +7,7 @@ per field. Values that are not standard codes (user-defined URIs) pass through u
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,15 +25,17 @@ class Vocabulary:
     web_prefix: str
     curie_prefix: str
     words: frozenset[str]
+    # Every accepted form (bare, Web URI, URN, CURIE) -> bare word: one dict lookup per value.
+    forms: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        prefixes = ("", self.web_prefix, self.urn_prefix or "", self.curie_prefix)
+        forms = {prefix + word: word for word in self.words for prefix in prefixes}
+        object.__setattr__(self, "forms", forms)
 
     def to_bare(self, value: str) -> str:
         """The bare word for a standard code in any form; other values unchanged."""
-        if value in self.words:
-            return value
-        for prefix in (self.web_prefix, self.urn_prefix, self.curie_prefix):
-            if prefix and value.startswith(prefix) and value[len(prefix) :] in self.words:
-                return value[len(prefix) :]
-        return value
+        return self.forms.get(value, value)
 
     def to_web(self, value: str) -> str:
         """The Web URI of a standard code (given in any form); other values unchanged."""

@@ -74,9 +74,7 @@ _CPV_LAST = re.compile(rf"https://id.gs1.org/(8006/\d{{18}}|01/\d{{14}})/22/{_C}
 _CPV_MID = re.compile(
     r"https://id.gs1.org/(8006/\d{18}|01/\d{14})/22/[\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20}\Z"
 )
-_LOT_AND_SERIAL = re.compile(
-    rf"https://id.gs1.org/(8006/\d{{18}}|01/\d{{14}})/10/{_C}{{0,20}}/21/{_C}{{0,20}}\Z"
-)
+_LOT_AND_SERIAL = re.compile(rf"https://id.gs1.org/(8006/\d{{18}}|01/\d{{14}})/10/{_C}{{0,20}}/21/{_C}{{0,20}}\Z")
 _VALID = re.compile(
     "https://id.gs1.org/(?:"
     + "|".join(
@@ -112,7 +110,10 @@ _DL_BASE = "https://id.gs1.org/"
 
 def check_digit(digits: str) -> str:
     """GS1 mod-10 check digit for a key without its check digit."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    data = digits.encode("ascii")
+    odd, even = data[-1::-2], data[-2::-2]
+    # Sum the ASCII codes in C, then remove the "0" offset (48) of every digit.
+    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
     return str(-total % 10)
 
 
@@ -206,9 +207,7 @@ def _urn_to_dl(scheme: str, kind: str, cp: str, rest: str) -> str | None:
             return f"{_DL_BASE}{ai}/{key}"
         if kind == "cpi":
             m = _CPI_REF.match(rest)
-            return (
-                f"{_DL_BASE}8010/{(cp + m.group(1)).translate(_ENCODE)}" if m and m.group(2) == "*" else None
-            )
+            return f"{_DL_BASE}8010/{(cp + m.group(1)).translate(_ENCODE)}" if m and m.group(2) == "*" else None
         if kind == "itip":
             m = _ITIP.match(rest)
             if m is None or m.group(4) != "*" or len(cp) + len(m.group(1)) != 13:
@@ -246,11 +245,33 @@ def _dl_to_canonical(uri: str) -> str | None:
     return uri if _VALID.match(uri) else None
 
 
+# Fast path for the common case: an SGTIN whose serial needs no percent-escapes.
+_PLAIN_SGTIN = re.compile(r"urn:epc:id:sgtin:(\d{6,12})\.(\d{1,7})\.([!')(*+,.0-9:;=A-Za-z_-]{1,20})\Z")
+_NEEDS_ENCODING = re.compile(r"[!()*+,:]")
+
+
+def _plain_sgtin(value: str) -> str | None:
+    m = _PLAIN_SGTIN.match(value)
+    if m is None:
+        return None
+    cp, ref, serial = m.groups()
+    if len(cp) + len(ref) != 13:
+        return None
+    if _NEEDS_ENCODING.search(serial):
+        serial = serial.translate(_ENCODE)
+    body = ref[0] + cp + ref[1:]
+    return f"{_DL_BASE}01/{body}{check_digit(body)}/21/{serial}"
+
+
 @lru_cache(maxsize=65536)
 def canonical_digital_link(value: str) -> str | None:
     """The canonical GS1 Digital Link URI of an EPC URN or Digital Link URI, or ``None`` if not one."""
     if "." not in value:
         return None
+    if value.startswith("urn:epc:id:sgtin:"):
+        plain = _plain_sgtin(value)
+        if plain is not None:
+            return plain
     if value.startswith("urn:epc:"):
         m = _URN.match(value)
         return _urn_to_dl(m.group(1), m.group(2), m.group(3), m.group(4)) if m else None
@@ -262,3 +283,45 @@ def canonical_digital_link(value: str) -> str | None:
 def is_digital_link(value: str) -> bool:
     """Whether ``value`` is a GS1 Digital Link URI with a GS1 key (any host)."""
     return value.startswith("http") and _DL.match(value) is not None
+
+
+_DECODE = (("%21", "!"), ("%28", "("), ("%29", ")"), ("%2A", "*"), ("%2B", "+"), ("%2C", ","), ("%3A", ":"))
+_CANONICAL_PATH = re.compile(r"https://id\.gs1\.org/(00|01|414|417|8003|8004)/([^/]+)(?:/(10|21|254)/([^/]+))?\Z")
+
+
+def _decode(text: str) -> str:
+    for encoded, char in _DECODE:
+        text = text.replace(encoded, char)
+    return text
+
+
+def digital_link_to_urn(value: str, company_prefix_length: int) -> str | None:
+    """The EPC URN of a GS1 Digital Link (SGTIN, LGTIN class, SSCC, SGLN, PGLN, GRAI, GIAI), or ``None``.
+
+    A Digital Link does not say where the GS1 Company Prefix ends, so its length must be given.
+    """
+    if not 6 <= company_prefix_length <= 12:
+        raise ValueError(f"company prefix length {company_prefix_length} is not between 6 and 12")
+    # Percent-escaped serials fail the canonical-form check of the hash rules but convert fine.
+    canonical = canonical_digital_link(value) or (value if value.startswith(_DL_BASE) else "")
+    m = _CANONICAL_PATH.match(canonical)
+    if m is None:
+        return None
+    ai, key, qualifier, extra = m.groups()
+    n = company_prefix_length
+    if ai == "01":
+        cp, ref = key[1 : 1 + n], key[0] + key[1 + n : 13]
+        if qualifier == "21":
+            return f"urn:epc:id:sgtin:{cp}.{ref}.{_decode(extra)}"
+        if qualifier == "10":
+            return f"urn:epc:class:lgtin:{cp}.{ref}.{_decode(extra)}"
+        return f"urn:epc:idpat:sgtin:{cp}.{ref}.*"
+    if ai == "00":
+        return f"urn:epc:id:sscc:{key[1 : 1 + n]}.{key[0]}{key[1 + n : 17]}"
+    if ai == "414":
+        return f"urn:epc:id:sgln:{key[:n]}.{key[n:12]}.{_decode(extra) if qualifier == '254' else '0'}"
+    if ai == "417":
+        return f"urn:epc:id:pgln:{key[:n]}.{key[n:12]}"
+    if ai == "8003":
+        return f"urn:epc:id:grai:{key[1 : 1 + n]}.{key[1 + n : 13]}.{_decode(key[14:])}" if len(key) > 14 else None
+    return f"urn:epc:id:giai:{key[:n]}.{_decode(key[n:])}"

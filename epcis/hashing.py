@@ -14,19 +14,24 @@ import hashlib
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from epcis import cbv
 from epcis.epc import canonical_digital_link
 from epcis.model import (
+    EVENT_TYPES,
     SENSOR_TIME,
     SENSOR_VOCAB,
     Document,
     Event,
     Extension,
+    Location,
+    PersistentDisposition,
     QuantityElement,
     SensorMetadata,
     SensorReport,
     format_decimal,
+    gc_paused,
 )
 
 _URN_TO_WEB = (
@@ -49,6 +54,7 @@ _QUANTITY_LISTS_1 = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_value(text: str) -> str:
     """A value in canonical form: CBV URNs as Web URIs, numbers normalised, GS1 keys as Digital Link."""
     if "urn:epcglobal:cbv:" in text:
@@ -75,10 +81,9 @@ def utc_millis(value: datetime) -> str:
     """UTC time at millisecond precision (half-even rounding of microseconds), ``Z`` suffix."""
     value = value.astimezone(UTC)
     micro = value.microsecond
-    millis = round(micro, -3)
-    if millis != micro:
-        value = value + timedelta(microseconds=millis - micro)
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    if micro % 1000:
+        value += timedelta(microseconds=round(micro, -3) - micro)
+    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def _expand_curie(text: str) -> str:
@@ -88,11 +93,12 @@ def _expand_curie(text: str) -> str:
     return text
 
 
+_WEB = {name: {word: voc.web_prefix + word for word in voc.words} for name, voc in cbv.vocabularies().items()}
+
+
 def _vocab_value(vocabulary: str, value: str) -> str:
-    voc = cbv.vocabulary(vocabulary)
-    if value in voc.words:
-        return voc.web_prefix + value
-    return canonical_value(_expand_curie(value))
+    web = _WEB[vocabulary].get(value)
+    return web if web is not None else canonical_value(_expand_curie(value))
 
 
 def _is_gathered(ext: Extension) -> bool:
@@ -193,66 +199,58 @@ def _sensor_elements(event: Event, tail: list[str]) -> str:
     return "sensorElementList" + _joined_sorted(rendered) if any(rendered) else ""
 
 
-def _location(name: str, loc: object, tail: list[str]) -> str:
-    ident = getattr(loc, "id", None)
-    extensions: list[Extension] = getattr(loc, "extensions", [])
-    gathered, rest = _gathered(extensions, 1 if ident else 0)
+def _location(name: str, loc: Location, tail: list[str]) -> str:
+    ident = loc.id
+    if not loc.extensions:
+        return name + "id=" + canonical_value(ident.strip()) if ident else ""
+    gathered, rest = _gathered(loc.extensions, 1 if ident else 0)
     if rest:
         tail.append(name + _joined_sorted(extension_prehash(e) for e in rest))
     body = ("id=" + canonical_value(ident.strip()) if ident else "") + gathered
     return name + body if body else ""
 
 
-def prehash(event: Event, ignore: Collection[str] = ()) -> str:
-    """The canonical pre-hash string of an event (``ignore``: Clark names of top-level extensions to skip)."""
-    out = ["eventType=", event.type, "eventTime=", utc_millis(event.event_time)]
-    if event.event_time_zone_offset:
-        out.append("eventTimeZoneOffset=" + canonical_value(event.event_time_zone_offset))
-    tail: list[str] = []
-    if event.certification_info:
-        out.append(
-            _joined_sorted("certificationInfo=" + canonical_value(c) for c in event.certification_info)
-        )
-    parent = getattr(event, "parent_id", None)
-    if parent:
-        out.append("parentID=" + canonical_value(parent))
-    for name, attr in _EPC_LISTS:
-        epcs = getattr(event, attr, None)
-        if epcs:
-            out.append(name + _joined_sorted("epc=" + canonical_value(e) for e in epcs))
-    for name, attr in _QUANTITY_LISTS_1:
-        items = getattr(event, attr, None)
-        if items:
-            out.append(_quantities(name, items))
-    outputs = getattr(event, "output_epc_list", None)
-    if outputs:
-        out.append("outputEPCList" + _joined_sorted("epc=" + canonical_value(e) for e in outputs))
-    output_quantities = getattr(event, "output_quantity_list", None)
-    if output_quantities:
-        out.append(_quantities("outputQuantityList", output_quantities))
-    action = getattr(event, "action", None)
-    if action:
-        out.append("action=" + canonical_value(action))
-    transformation_id = getattr(event, "transformation_id", None)
-    if transformation_id:
-        out.append("transformationID=" + canonical_value(transformation_id))
-    if event.biz_step:
-        out.append("bizStep=" + _vocab_value("bizStep", event.biz_step))
-    if event.disposition:
-        out.append("disposition=" + _vocab_value("disposition", event.disposition))
-    pd = event.persistent_disposition
-    if pd is not None and (pd.set or pd.unset):
-        out.append(
-            "persistentDisposition"
+# Standard fields in hash order: (label, model attribute, kind). Kinds say how a value is rendered.
+_VALUE, _EPCS, _QUANTITIES, _VOCAB, _LIST, _OTHER = range(6)
+_ORDER = (
+    ("certificationInfo=", "certification_info", _LIST),
+    ("parentID=", "parent_id", _VALUE),
+    ("epcList", "epc_list", _EPCS),
+    ("inputEPCList", "input_epc_list", _EPCS),
+    ("childEPCs", "child_epcs", _EPCS),
+    ("quantityList", "quantity_list", _QUANTITIES),
+    ("childQuantityList", "child_quantity_list", _QUANTITIES),
+    ("inputQuantityList", "input_quantity_list", _QUANTITIES),
+    ("outputEPCList", "output_epc_list", _EPCS),
+    ("outputQuantityList", "output_quantity_list", _QUANTITIES),
+    ("action=", "action", _VALUE),
+    ("transformationID=", "transformation_id", _VALUE),
+    ("bizStep=", "biz_step", _VOCAB),
+    ("disposition=", "disposition", _VOCAB),
+    ("persistentDisposition", "persistent_disposition", _OTHER),
+    ("readPoint", "read_point", _OTHER),
+    ("bizLocation", "biz_location", _OTHER),
+    ("sensorElementList", "sensor_elements", _OTHER),
+)
+_PLANS: dict[type[Event], tuple[tuple[str, str, int], ...]] = {
+    cls: tuple(item for item in _ORDER if item[1] in cls.__dataclass_fields__) for cls in EVENT_TYPES.values()
+}
+
+
+def _other(label: str, value: object, event: Event, tail: list[str]) -> str:
+    if label == "persistentDisposition":
+        pd: PersistentDisposition = value  # type: ignore[assignment]
+        return (
+            label
             + _joined_sorted("set=" + _vocab_value("disposition", v) for v in pd.set)
             + _joined_sorted("unset=" + _vocab_value("disposition", v) for v in pd.unset)
         )
-    if event.read_point is not None:
-        out.append(_location("readPoint", event.read_point, tail))
-    if event.biz_location is not None:
-        out.append(_location("bizLocation", event.biz_location, tail))
-    if event.sensor_elements:
-        out.append(_sensor_elements(event, tail))
+    if label == "sensorElementList":
+        return _sensor_elements(event, tail)
+    return _location(label, value, tail)  # type: ignore[arg-type]
+
+
+def _tail(event: Event, ignore: Collection[str], tail: list[str]) -> None:
     if event.biz_transactions:
         tail.append(
             "bizTransactionList"
@@ -265,23 +263,48 @@ def prehash(event: Event, ignore: Collection[str] = ()) -> str:
         )
     for name, items in (("sourceList", event.sources), ("destinationList", event.destinations)):
         if items:
-            key = name[:-4]
+            key = name[:-4] + "="
             tail.append(
                 name
                 + _joined_sorted(
-                    "type="
-                    + _vocab_value("sourceDestType", s.type)
-                    + key
-                    + "="
-                    + canonical_value(s.value.strip())
+                    "type=" + _vocab_value("sourceDestType", s.type) + key + canonical_value(s.value.strip())
                     for s in items
                 )
             )
-    ilmd = getattr(event, "ilmd", None)
+    ilmd = event.__dict__.get("ilmd")
     if ilmd:
         tail.append("ilmd" + _joined_sorted(extension_prehash(e) for e in ilmd))
     tail.extend(extension_prehash(e) for e in event.extensions if e.name not in ignore)
-    return "".join(out) + _joined_sorted(tail)
+
+
+def prehash(event: Event, ignore: Collection[str] = ()) -> str:
+    """The canonical pre-hash string of an event (``ignore``: Clark names of top-level extensions to skip)."""
+    fields = event.__dict__
+    out = ["eventType=", event.TYPE, "eventTime=", utc_millis(event.event_time)]
+    if event.event_time_zone_offset:
+        out.append("eventTimeZoneOffset=" + canonical_value(event.event_time_zone_offset))
+    tail: list[str] = []
+    for label, attr, kind in _PLANS[type(event)]:
+        value = fields[attr]
+        if not value:
+            continue
+        if kind == _EPCS:
+            out.append(label + "".join(sorted(["epc=" + canonical_value(e) for e in value])))
+        elif kind == _VALUE:
+            out.append(label + canonical_value(value))
+        elif kind == _VOCAB:
+            out.append(label + _vocab_value(attr if attr == "disposition" else "bizStep", value))
+        elif kind == _QUANTITIES:
+            out.append(_quantities(label, value))
+        elif kind == _LIST:
+            out.append("".join(sorted([label + canonical_value(v) for v in value])))
+        else:
+            out.append(_other(label, value, event, tail))
+    if event.biz_transactions or event.sources or event.destinations or event.extensions or "ilmd" in fields:
+        _tail(event, ignore, tail)
+    if not tail:
+        return "".join(out)
+    return "".join(out) + "".join(sorted(tail))
 
 
 def event_hash(event: Event, ignore: Collection[str] = ()) -> str:
@@ -312,4 +335,5 @@ def ignored_fields(doc: Document) -> frozenset[str]:
 def document_hashes(doc: Document) -> list[str]:
     """Hash IDs of every event of a document, in document order, honouring ``ignoreFields``."""
     ignore = ignored_fields(doc)
-    return [event_hash(e, ignore) for e in doc.events]
+    with gc_paused():
+        return [event_hash(e, ignore) for e in doc.events]

@@ -42,6 +42,7 @@ from epcis.model import (
     field_names,
     format_decimal,
     format_time,
+    gc_paused,
     parse_decimal,
     parse_time,
 )
@@ -354,9 +355,15 @@ def parse_jsonld(data: bytes | str | dict[str, Any]) -> Document:
         obj: Any = data
     else:
         try:
-            obj = json.loads(data)
+            with gc_paused():
+                obj = json.loads(data)
         except json.JSONDecodeError as exc:
             raise EpcisParseError(f"not valid JSON: {exc}") from None
+    with gc_paused():
+        return _document_from_json(obj)
+
+
+def _document_from_json(obj: Any) -> Document:
     if not isinstance(obj, dict):
         raise EpcisParseError("an EPCIS JSON-LD document must be a JSON object")
     context = obj.get("@context", [])

@@ -7,12 +7,15 @@ their original string. Namespace maps, JSON-LD contexts and comments do not take
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-from epcis.epc import canonical_digital_link
+from epcis.epc import canonical_digital_link, digital_link_to_urn
 
 
 class Epc(str):
@@ -27,19 +30,12 @@ class Epc(str):
 
     @property
     def urn(self) -> str | None:
-        """The EPC URN: the value itself for URNs; for a Digital Link, its URN when it can be derived."""
-        if self.startswith("urn:"):
-            return str(self)
-        if self.digital_link is None:
-            return None
-        try:
-            from epcis.gs1 import digital_link_to_epc_urn  # type: ignore[attr-defined]
-        except ImportError:
-            return None
-        try:
-            return str(digital_link_to_epc_urn(str(self)))
-        except ValueError:
-            return None
+        """The value itself when it is an EPC URN, else ``None`` (see ``to_urn`` for Digital Links)."""
+        return str(self) if self.startswith("urn:epc:") else None
+
+    def to_urn(self, company_prefix_length: int) -> str | None:
+        """The EPC URN, converting a Digital Link with the given GS1 Company Prefix length."""
+        return self.urn or digital_link_to_urn(self, company_prefix_length)
 
 
 @dataclass(kw_only=True)
@@ -364,6 +360,22 @@ class Document:
     extensions: list[Extension] = field(default_factory=list)
     namespaces: dict[str, str] = field(default_factory=dict, compare=False)
     context: list[str | dict[str, object]] = field(default_factory=list, compare=False)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a document's model is built.
+
+    Model objects form no reference cycles, so the collector's passes over the many new objects of a
+    large document are pure cost (about a third of the parse time for 100,000 events).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_time(text: str) -> datetime:

@@ -44,6 +44,7 @@ from epcis.model import (
     field_names,
     format_decimal,
     format_time,
+    gc_paused,
     parse_decimal,
     parse_time,
 )
@@ -90,13 +91,15 @@ def _local(tag: str) -> str:
 def _children(el: Any) -> list[Any]:
     """Element children, with the 1.2-style ``extension``/``baseExtension`` wrappers flattened away."""
     out: list[Any] = []
-    for child in el:
+    for child in el.iterchildren(etree.Element):
         tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        if tag[0] == "{" and tag.startswith(_EPCIS_NS_START):
-            # Lenient: standard fields written with the EPCIS namespace prefix are read as unqualified.
-            tag = child.tag = _local(tag)
+        if tag[0] == "{":
+            if tag.startswith(_EPCIS_NS_START):
+                # Lenient: standard fields written with the EPCIS namespace prefix are read as unqualified.
+                child.tag = tag = _local(tag)
+            else:
+                out.append(child)
+                continue
         if tag in _WRAPPERS:
             out.extend(_children(child))
         else:
@@ -111,7 +114,7 @@ def extension_from_xml(el: Any) -> Extension:
         name=el.tag,
         text=text or None,
         attributes=dict(el.attrib),
-        children=[extension_from_xml(c) for c in el if isinstance(c.tag, str)],
+        children=[extension_from_xml(c) for c in el.iterchildren(etree.Element)],
     )
 
 
@@ -136,12 +139,17 @@ def _quantities(el: Any, field: str) -> list[QuantityElement]:
 
 def _location(el: Any) -> Location:
     ident = None
-    extensions = []
-    for child in _children(el):
-        if child.tag == "id":
-            ident = Epc(_text(child))
-        elif child.tag[0] == "{":
+    extensions: list[Extension] = []
+    for child in el.iterchildren(etree.Element):
+        tag = child.tag
+        if tag == "id":
+            ident = Epc((child.text or "").strip())
+        elif tag in _WRAPPERS:
+            extensions.extend(extension_from_xml(c) for c in _children(child))
+        elif tag[0] == "{" and not tag.startswith(_EPCIS_NS_START):
             extensions.append(extension_from_xml(child))
+        elif _local(tag) == "id":
+            ident = Epc((child.text or "").strip())
     if ident is None:
         raise EpcisParseError(f"<{el.tag}> has no <id>", field=el.tag)
     return Location(id=ident, extensions=extensions)
@@ -229,64 +237,90 @@ def _source_dest(el: Any, name: str) -> list[SourceDest]:
     return out
 
 
-def _set_field(kw: dict[str, Any], el: Any) -> None:
-    tag = el.tag
-    if tag[0] == "{":
-        kw.setdefault("extensions", []).append(extension_from_xml(el))
-    elif tag == "eventTime":
-        kw["event_time"] = parse_time(_text(el))
-    elif tag == "eventTimeZoneOffset":
-        kw["event_time_zone_offset"] = _text(el)
-    elif tag == "recordTime":
-        kw["record_time"] = parse_time(_text(el))
-    elif tag == "eventID":
-        kw["event_id"] = _text(el)
-    elif tag == "action":
-        kw["action"] = _text(el)
-    elif tag in _EPC_LISTS:
-        kw[_EPC_LISTS[tag]] = [Epc(_text(e)) for e in _children(el)]
-    elif tag in _QUANTITY_LISTS:
-        kw[_QUANTITY_LISTS[tag]] = _quantities(el, tag)
-    elif tag == "parentID":
-        kw["parent_id"] = Epc(_text(el))
-    elif tag == "bizStep":
-        kw["biz_step"] = cbv.bare("bizStep", _text(el))
-    elif tag == "disposition":
-        kw["disposition"] = cbv.bare("disposition", _text(el))
-    elif tag == "readPoint":
-        kw["read_point"] = _location(el)
-    elif tag == "bizLocation":
-        kw["biz_location"] = _location(el)
-    elif tag == "bizTransactionList":
-        kw["biz_transactions"] = [
-            BizTransaction(
-                value=_text(b),
-                type=cbv.bare("bizTransactionType", b.get("type")) if b.get("type") is not None else None,
-            )
-            for b in _children(el)
-        ]
-    elif tag == "sourceList":
-        kw["sources"] = _source_dest(el, "source")
-    elif tag == "destinationList":
-        kw["destinations"] = _source_dest(el, "destination")
-    elif tag == "sensorElementList":
-        kw["sensor_elements"] = _sensor_elements(el)
-    elif tag == "persistentDisposition":
-        pd = PersistentDisposition()
-        for child in _children(el):
-            getattr(pd, child.tag).append(cbv.bare("disposition", _text(child)))
-        kw["persistent_disposition"] = pd
-    elif tag == "ilmd":
-        kw["ilmd"] = [extension_from_xml(c) for c in _children(el)]
-    elif tag == "errorDeclaration":
-        kw["error_declaration"] = _error_declaration(el)
-    elif tag == "certificationInfo":
-        kw.setdefault("certification_info", []).append(_text(el))
-    elif tag == "transformationID":
-        kw["transformation_id"] = _text(el)
-    else:
-        # Unqualified elements the standard does not define (1.2 ``extension`` content): kept as extensions.
-        kw.setdefault("extensions", []).append(extension_from_xml(el))
+def _extension_field(kw: dict[str, Any], el: Any) -> None:
+    # Namespaced user extensions, and unqualified elements EPCIS does not define (1.2 extension content).
+    kw.setdefault("extensions", []).append(extension_from_xml(el))
+
+
+def _epc_list(attr: str) -> Callable[[dict[str, Any], Any], None]:
+    def read(kw: dict[str, Any], el: Any) -> None:
+        # Every child of an EPC list is an <epc>, whatever its prefix: no need to look at tags.
+        kw[attr] = [Epc((e.text or "").strip()) for e in el.iterchildren(etree.Element)]
+
+    return read
+
+
+def _quantity_reader(attr: str, tag: str) -> Callable[[dict[str, Any], Any], None]:
+    def read(kw: dict[str, Any], el: Any) -> None:
+        kw[attr] = _quantities(el, tag)
+
+    return read
+
+
+def _text_field(attr: str, convert: Callable[[str], Any] = str) -> Callable[[dict[str, Any], Any], None]:
+    def read(kw: dict[str, Any], el: Any) -> None:
+        kw[attr] = convert((el.text or "").strip())
+
+    return read
+
+
+def _vocab_field(attr: str, name: str) -> Callable[[dict[str, Any], Any], None]:
+    lookup = cbv.vocabulary(name).to_bare
+
+    def read(kw: dict[str, Any], el: Any) -> None:
+        kw[attr] = lookup((el.text or "").strip())
+
+    return read
+
+
+def _biz_transactions(kw: dict[str, Any], el: Any) -> None:
+    to_bare = cbv.vocabulary("bizTransactionType").to_bare
+    out = []
+    for b in _children(el):
+        kind = b.get("type")
+        out.append(BizTransaction(value=_text(b), type=None if kind is None else to_bare(kind)))
+    kw["biz_transactions"] = out
+
+
+def _persistent_disposition(kw: dict[str, Any], el: Any) -> None:
+    pd = PersistentDisposition()
+    for child in _children(el):
+        if child.tag not in ("set", "unset"):
+            raise EpcisParseError(f"unexpected element <{child.tag}>", field="persistentDisposition")
+        getattr(pd, child.tag).append(cbv.bare("disposition", _text(child)))
+    kw["persistent_disposition"] = pd
+
+
+def _certification_info(kw: dict[str, Any], el: Any) -> None:
+    kw.setdefault("certification_info", []).append(_text(el))
+
+
+_FIELDS: dict[str, Callable[[dict[str, Any], Any], None]] = {
+    "eventTime": _text_field("event_time", parse_time),
+    "eventTimeZoneOffset": _text_field("event_time_zone_offset"),
+    "recordTime": _text_field("record_time", parse_time),
+    "eventID": _text_field("event_id"),
+    "action": _text_field("action"),
+    "parentID": _text_field("parent_id", Epc),
+    "transformationID": _text_field("transformation_id"),
+    "bizStep": _vocab_field("biz_step", "bizStep"),
+    "disposition": _vocab_field("disposition", "disposition"),
+    "readPoint": lambda kw, el: kw.__setitem__("read_point", _location(el)),
+    "bizLocation": lambda kw, el: kw.__setitem__("biz_location", _location(el)),
+    "bizTransactionList": _biz_transactions,
+    "sourceList": lambda kw, el: kw.__setitem__("sources", _source_dest(el, "source")),
+    "destinationList": lambda kw, el: kw.__setitem__("destinations", _source_dest(el, "destination")),
+    "sensorElementList": lambda kw, el: kw.__setitem__("sensor_elements", _sensor_elements(el)),
+    "persistentDisposition": _persistent_disposition,
+    "ilmd": lambda kw, el: kw.__setitem__("ilmd", [extension_from_xml(c) for c in _children(el)]),
+    "errorDeclaration": lambda kw, el: kw.__setitem__("error_declaration", _error_declaration(el)),
+    "certificationInfo": _certification_info,
+    **{tag: _epc_list(attr) for tag, attr in _EPC_LISTS.items()},
+    **{tag: _quantity_reader(attr, tag) for tag, attr in _QUANTITY_LISTS.items()},
+}
+
+
+_ALLOWED = {cls: field_names(cls) for cls in _EVENT_TYPES.values()}
 
 
 def event_from_xml(el: Any, index: int) -> Event:
@@ -298,12 +332,12 @@ def event_from_xml(el: Any, index: int) -> Event:
     kw: dict[str, Any] = {}
     try:
         for child in _children(el):
-            _set_field(kw, child)
+            _FIELDS.get(child.tag, _extension_field)(kw, child)
     except EpcisParseError as exc:
         raise EpcisParseError(exc.reason, event_index=index, field=exc.field) from None
     except (ValueError, ArithmeticError) as exc:
         raise EpcisParseError(str(exc), event_index=index, field=_local(child.tag)) from None
-    allowed = field_names(cls)
+    allowed = _ALLOWED[cls]
     for key in kw:
         if key not in allowed:
             raise EpcisParseError(f"not allowed in {name}", event_index=index, field=EPCIS_NAMES.get(key, key))
@@ -405,7 +439,8 @@ def parse_xml(data: bytes | str) -> Document:
         root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpcisParseError(f"not well-formed XML: {exc}") from None
-    return document_from_xml(root)
+    with gc_paused():
+        return document_from_xml(root)
 
 
 def document_from_xml(root: Any) -> Document:

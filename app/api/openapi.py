@@ -86,6 +86,12 @@ OPERATIONS = [
     ),
     Op("get", "/batches/{batch_id}/allocations", "List a batch's serial allocations", "any"),
     Op("get", "/batches/{batch_id}/allocations/{allocation_id}", "Read one allocation", "any"),
+    Op(
+        "get",
+        "/batches/{batch_id}/print-data",
+        "Print data for every serial issued to the batch (format=csv|ndjson)",
+        "admin, erp, line",
+    ),
     Op("get", "/serials/{gtin}/{serial}", "Was this serial issued, to which batch, in what status?", "any"),
     Op(
         "post",

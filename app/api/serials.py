@@ -10,7 +10,7 @@ from app.api.support import body, database, listing, page, principal, requires, 
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
 from app.schemas import BatchIn, BatchTransitionIn, SerialList, SerialRequest, SsccRequest
-from app.services import batches, serials
+from app.services import batches, printdata, serials
 
 NDJSON = "application/x-ndjson"
 
@@ -120,3 +120,18 @@ def list_allocations(batch_id: int) -> ResponseReturnValue:
 @requires()
 def get_allocation(batch_id: int, allocation_id: int) -> ResponseReturnValue:
     return jsonify(serials.get_allocation(database(), batch_id, allocation_id))
+
+
+@api_v1.get("/batches/<int:batch_id>/print-data")
+@requires(Role.ERP, Role.LINE)
+def print_data(batch_id: int) -> ResponseReturnValue:
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "ndjson"):
+        raise ValidationFailed(f"format must be csv or ndjson, got '{fmt}'", field="format")
+    job = printdata.print_job(database(), principal(), batch_id, settings().digital_link_domain)
+    mimetype = "text/csv" if fmt == "csv" else NDJSON
+    headers = {
+        "X-Serial-Count": str(job.count),
+        "Content-Disposition": f'attachment; filename="batch-{batch_id}-print-data.{fmt}"',
+    }
+    return Response(stream_with_context(job.stream(fmt)), mimetype=mimetype, headers=headers)  # type: ignore[arg-type]

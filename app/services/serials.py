@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -40,6 +41,7 @@ from app.services.batches import check_line_scope, get_batch_row, transition
 from app.services.codes import DEFAULT_DOMAIN, PackCode, pack_code
 from app.services.identifiers import check_x20, parse_gtin
 from app.services.security import Principal
+from app.services.templating import LineTemplate
 
 CHUNK = 65_536
 ALLOCATABLE = (BatchStatus.PLANNED, BatchStatus.IN_PRODUCTION)
@@ -78,16 +80,12 @@ def request_hash(batch_id: int, count: int) -> str:
     return hashlib.sha256(f"POST /batches/{batch_id}/serials {count}".encode()).hexdigest()
 
 
-def _permutation(pool: SerialPool) -> KeyedPermutation:
-    return KeyedPermutation(pool.key, pool.gtin.encode(), SerialScheme(pool.alphabet, pool.length))
-
-
 def _load(session: Session, row: SerialAllocation, batch: Batch, replayed: bool, domain: str) -> Allocation:
     code = pack_code(batch, batch.product, domain)
     if row.source == "pool":
         pool = session.get(SerialPool, batch.gtin)
         assert pool is not None
-        return Allocation(row.id, batch.id, code, row.start, row.count, replayed, permutation=_permutation(pool))
+        return Allocation(row.id, batch.id, code, row.start, row.count, replayed, permutation=pool_permutation(pool))
     serials = session.scalars(
         select(ImportedSerial.serial).where(ImportedSerial.allocation_id == row.id).order_by(ImportedSerial.id)
     ).all()
@@ -139,8 +137,9 @@ def allocate(
                 field="count",
             )
         product = batch.product
+        permutation: KeyedPermutation | None = None
         if product.serial_source is SerialSource.POOL:
-            start = _reserve_range(session, batch.gtin, count)
+            start, permutation = _reserve_range(session, batch.gtin, count)
             row = SerialAllocation(
                 batch_id=batch.id, gtin=batch.gtin, start=start, count=count, source="pool", actor=actor.name
             )
@@ -169,30 +168,44 @@ def allocate(
             after={"allocation_id": row.id, "source": row.source, "start": row.start, "count": count},
         )
         session.flush()
+        if permutation is not None:
+            code = pack_code(batch, product, limits.domain)
+            return Allocation(row.id, batch.id, code, row.start, count, False, permutation=permutation)
         return _load(session, row, batch, False, limits.domain)
 
 
-def _reserve_range(session: Session, gtin: str, count: int) -> int:
-    """Advance the pool counter atomically (row lock / BEGIN IMMEDIATE) and return the range start."""
-    new_next = session.execute(
+def _reserve_range(session: Session, gtin: str, count: int) -> tuple[int, KeyedPermutation]:
+    """Advance the pool counter atomically (row lock / BEGIN IMMEDIATE): one statement, one round trip.
+
+    Returns the range start and the pool's permutation.
+    """
+    row = session.execute(
         update(SerialPool)
         .where(SerialPool.gtin == gtin)
         .values(next_counter=SerialPool.next_counter + count)
-        .returning(SerialPool.next_counter)
-    ).scalar_one_or_none()
-    if new_next is None:
+        .returning(SerialPool.next_counter, SerialPool.alphabet, SerialPool.length, SerialPool.key)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
         raise Conflict(f"GTIN {gtin} has no serial pool", field="gtin")
-    pool = session.get(SerialPool, gtin)
-    assert pool is not None
-    session.refresh(pool)
-    limit = SerialScheme(pool.alphabet, pool.length).max_issuable()
+    new_next, alphabet, length, key = row
+    limit = SerialScheme(alphabet, length).max_issuable()
     if new_next > limit:
         raise CapacityExceeded(
             f"GTIN {gtin}: issuing {count:,} more would pass {limit:,} serials, the most its "
-            f"{pool.alphabet} length-{pool.length} space allows under the 1/10,000 guessing rule",
+            f"{alphabet} length-{length} space allows under the 1/10,000 guessing rule",
             field="count",
         )
-    return int(new_next) - count
+    return int(new_next) - count, _cached_permutation(bytes(key), gtin, alphabet, length)
+
+
+@lru_cache(maxsize=256)
+def _cached_permutation(key: bytes, gtin: str, alphabet: str, length: int) -> KeyedPermutation:
+    return KeyedPermutation(key, gtin.encode(), SerialScheme(alphabet, length))
+
+
+def pool_permutation(pool: SerialPool) -> KeyedPermutation:
+    return _cached_permutation(bytes(pool.key), pool.gtin, pool.alphabet, pool.length)
 
 
 def _take_imported(session: Session, batch: Batch, row: SerialAllocation, count: int) -> None:
@@ -224,23 +237,6 @@ def _line(code: PackCode, serial: str) -> str:
     return json.dumps(code.fields(serial), separators=(",", ":"), ensure_ascii=False)
 
 
-def _template(code: PackCode, length: int) -> tuple[np.ndarray, list[int]]:
-    """Byte template of one answer line and the columns where each copy of the serial starts.
-
-    Rendered twice with two placeholder serials; the columns that differ are the serial's. Serial
-    alphabets are alphanumeric, so no character is ever escaped and every line has the same width.
-    """
-    a, b = _line(code, "A" * length).encode(), _line(code, "B" * length).encode()
-    if len(a) != len(b):
-        raise AssertionError("serial placement is not width-stable")
-    base = np.frombuffer(a, dtype=np.uint8)
-    cols = np.flatnonzero(base != np.frombuffer(b, dtype=np.uint8))
-    starts = [int(c) for c in cols[::length]]
-    if len(cols) % length or any(int(cols[i * length + length - 1]) != s + length - 1 for i, s in enumerate(starts)):
-        raise AssertionError("serial columns do not line up")
-    return base, starts
-
-
 def render(allocation: Allocation, fmt: Format) -> Iterator[bytes]:
     """The answer body in chunks: NDJSON lines, or one JSON object with a `serials` array."""
     sep = b"\n" if fmt == "ndjson" else b","
@@ -262,17 +258,13 @@ def _blocks(allocation: Allocation, sep: bytes) -> Iterator[tuple[int, bytes]]:
             yield len(part), b"".join(_line(allocation.code, s).encode() + sep for s in part)
         return
     perm = allocation.permutation
-    length = perm.scheme.length
-    base, starts = _template(allocation.code, length)
-    line = np.concatenate([base, np.frombuffer(sep, dtype=np.uint8)])
-    out = np.empty((CHUNK, len(line)), dtype=np.uint8)
-    out[:] = line
+    template = LineTemplate(lambda serial: _line(allocation.code, serial).encode() + sep, perm.scheme.length)
     for offset in range(0, allocation.count, CHUNK):
         n = min(CHUNK, allocation.count - offset)
         chars = perm.encode_range(allocation.start + offset, n)
-        for col in starts:
-            out[:n, col : col + length] = chars
-        yield n, out[:n].tobytes()
+        if offset == 0:
+            template.check(bytes(chars[0]).decode())
+        yield n, template.fill(chars)
 
 
 def serial_strings(allocation: Allocation) -> list[str]:
@@ -296,7 +288,7 @@ def lookup(database: Database, gtin_text: str, serial: str) -> dict[str, Any]:
         batch_id: int | None = None
         if product.serial_source is SerialSource.POOL:
             pool = session.get(SerialPool, gtin)
-            n = _permutation(pool).index_of(serial) if pool is not None else None
+            n = pool_permutation(pool).index_of(serial) if pool is not None else None
             if pool is not None and n is not None and n < pool.next_counter:
                 row = session.scalar(
                     select(SerialAllocation)
@@ -340,21 +332,19 @@ def lookup(database: Database, gtin_text: str, serial: str) -> dict[str, Any]:
 def _issued_to_batch(session: Session, batch: Batch, serials: list[str]) -> list[int]:
     """Indexes (into `serials`) of the ones NOT issued to `batch`."""
     product = batch.product
-    bad: list[int] = []
     if product.serial_source is SerialSource.POOL:
         pool = session.get(SerialPool, batch.gtin)
         assert pool is not None
-        perm = _permutation(pool)
-        ranges = session.execute(
-            select(SerialAllocation.start, SerialAllocation.count).where(
-                SerialAllocation.batch_id == batch.id, SerialAllocation.source == "pool"
-            )
-        ).all()
-        for i, serial in enumerate(serials):
-            n = perm.index_of(serial)
-            if n is None or not any(start <= n < start + count for start, count in ranges):
-                bad.append(i)
-        return bad
+        query = select(SerialAllocation.start, SerialAllocation.count).where(
+            SerialAllocation.batch_id == batch.id, SerialAllocation.source == "pool"
+        )
+        ranges = sorted((int(start), int(count)) for start, count in session.execute(query))
+        counters = pool_permutation(pool).decode_many(serials)
+        starts = np.array([r[0] for r in ranges] or [0], dtype=np.int64)
+        ends = np.array([r[0] + r[1] for r in ranges] or [0], dtype=np.int64)
+        slot = np.searchsorted(starts, counters, side="right") - 1
+        inside = (counters >= 0) & (slot >= 0) & (counters < ends[np.clip(slot, 0, None)])
+        return [int(i) for i in np.flatnonzero(~inside)]
     issued: set[str] = set()
     for i in range(0, len(serials), 5000):
         issued.update(

@@ -9,9 +9,10 @@ from epcis.gs1.cset import CSET39, CSET64, CSET82, check_cset82, is_cset82
 from epcis.gs1.dates import Gs1Date, parse_yymmdd, resolve_century
 from epcis.gs1.dictionary import AiEntry, Component, ai_table, lookup
 from epcis.gs1.digital_link import CANONICAL_STEM, generate_digital_link, parse_digital_link
-from epcis.gs1.elementstring import GS, element_string, parse
+from epcis.gs1.elementstring import GS, Form, element_string, parse
 from epcis.gs1.epc import epc_escape, parse_epc_urn
 from epcis.gs1.errors import (
+    DictionaryError,
     DigitalLinkError,
     EpcUrnError,
     Gs1AssociationError,
@@ -34,9 +35,11 @@ __all__ = [
     "GS",
     "AiEntry",
     "Component",
+    "DictionaryError",
     "DigitalLinkError",
     "ElementString",
     "EpcUrnError",
+    "Form",
     "Gln",
     "Gs1AssociationError",
     "Gs1CheckDigitError",

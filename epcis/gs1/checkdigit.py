@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from epcis.gs1.errors import Gs1FormatError
+
 
 def check_digit(body: str) -> int:
     """Return the check digit for ``body`` (the digits without the check digit).
 
-    Raises ``ValueError`` when ``body`` is empty or holds anything other than ASCII digits.
+    Raises :class:`Gs1FormatError` when ``body`` is empty or holds anything other than ASCII digits.
     """
     if not body or not body.isascii() or not body.isdigit():
-        raise ValueError(f"check digit body must be ASCII digits, got {body!r}")
+        raise Gs1FormatError("check digit body must be ASCII digits", rule="charset", value=body)
     data = body.encode("ascii")
     # Weight 3 for the rightmost digit and every second one leftwards, 1 for the others; summing
     # the byte values and removing the ASCII offset afterwards keeps this one pass in C.

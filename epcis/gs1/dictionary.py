@@ -8,7 +8,10 @@ from functools import cache
 from itertools import combinations
 from pathlib import Path
 
+from epcis.gs1.errors import DictionaryError
+
 DICTIONARY_PATH = Path(__file__).resolve().parent.parent / "data" / "gs1" / "gs1-syntax-dictionary.txt"
+
 
 _COMPONENT_RE = re.compile(r"^(\[)?([NXYZ])(\.\.)?(\d+)(\])?((?:,\w+)*)$")
 
@@ -78,10 +81,10 @@ def pattern_matches(pattern: str, ai: str) -> bool:
 def _parse_component(token: str, line: str) -> Component:
     match = _COMPONENT_RE.match(token)
     if match is None:
-        raise ValueError(f"syntax dictionary: bad component {token!r} in line {line!r}")
+        raise DictionaryError(f"bad component {token!r} in line {line!r}")
     opening, cset, dots, length, closing, linters = match.groups()
     if bool(opening) != bool(closing):
-        raise ValueError(f"syntax dictionary: unbalanced brackets in {token!r}")
+        raise DictionaryError(f"unbalanced brackets in {token!r}")
     size = int(length)
     return Component(
         cset=cset,
@@ -128,7 +131,7 @@ def parse_dictionary(text: str) -> dict[str, AiEntry]:
             elif token.startswith("dlpkey="):
                 dl_qualifiers = tuple(tuple(alt.split(",")) for alt in token[7:].split("|"))
             else:
-                raise ValueError(f"syntax dictionary: unknown attribute {token!r} in line {raw_line!r}")
+                raise DictionaryError(f"unknown attribute {token!r} in line {raw_line!r}")
         for ai in _expand(ais):
             table[ai] = AiEntry(
                 ai=ai,
@@ -161,7 +164,7 @@ def ai_length_by_prefix() -> dict[str, int]:
     for ai in ai_table():
         known = lengths.setdefault(ai[:2], len(ai))
         if known != len(ai):
-            raise ValueError(f"syntax dictionary: AIs starting {ai[:2]} have different lengths")
+            raise DictionaryError(f"AIs starting {ai[:2]} have different lengths")
     return lengths
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from epcis.gs1.dictionary import ai_length_by_prefix
 from epcis.gs1.digital_link import CANONICAL_STEM, generate_digital_link, parse_digital_link
-from epcis.gs1.errors import Gs1SyntaxError
+from epcis.gs1.errors import Gs1Error, Gs1SyntaxError
 from epcis.gs1.message import ElementString, build
 from epcis.gs1.validate import CompiledAi, compiled_table
 
@@ -186,4 +186,5 @@ def element_string(mapping: Mapping[str, str], form: Form = "bracketed", domain:
         return " ".join(f"({ai}) {value}" for ai, value in message.items())
     if form == "digital_link":
         return generate_digital_link(message, domain)
-    raise ValueError(f"unknown form {form!r}: expected 'bracketed', 'raw', 'hri' or 'digital_link'")
+    finding = "unknown form: expected 'bracketed', 'raw', 'hri' or 'digital_link'"
+    raise Gs1Error(finding, rule="form", value=str(form))

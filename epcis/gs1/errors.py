@@ -55,3 +55,10 @@ class DigitalLinkError(Gs1SyntaxError):
 
 class EpcUrnError(Gs1SyntaxError):
     """An EPC URN is malformed or cannot be built for the given company-prefix length."""
+
+
+class DictionaryError(Gs1Error):
+    """The syntax dictionary text has a line this parser does not understand."""
+
+    def __init__(self, finding: str) -> None:
+        super().__init__(f"syntax dictionary: {finding}", rule="dictionary")

@@ -1,9 +1,11 @@
 """Content tests ("linters") named by the syntax dictionary, ported from their published rules.
 
 Each linter takes one component's text and returns ``None`` when it passes, else a finding that
-names what is wrong. Linters listed in :data:`UNIMPLEMENTED` need external tables (GS1 Company
-Prefix lengths, currency and packaging code lists, coupon grammars) and pass everything; the test
-suite pins that list so a new dictionary linter cannot be skipped silently.
+names what is wrong. Linters listed in :data:`UNIMPLEMENTED` need tables or grammars not bundled
+here (IBAN country formats, the packaging-type code list, coupon grammars) and pass
+everything; the test suite pins that list so a linter new to the dictionary cannot be skipped
+silently. The GS1 Company Prefix linters check the minimum 4-digit prefix only: allocations need
+GS1's online registry.
 """
 
 from __future__ import annotations
@@ -33,6 +35,32 @@ _ISO3166_TEXT = """
 """
 _ISO3166 = frozenset(_ISO3166_TEXT.split())
 
+# ISO 3166-1 alpha-2 country codes, as listed by the GS1 reference linter (lint_iso3166alpha2.c).
+_ISO3166_ALPHA2_TEXT = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH
+ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT
+HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS
+LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI
+NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG
+SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG
+UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+_ISO3166_ALPHA2 = frozenset(_ISO3166_ALPHA2_TEXT.split())
+
+# ISO 4217 numeric currency codes, as listed by the GS1 reference linter (lint_iso4217.c).
+_ISO4217_TEXT = """
+008 012 032 036 044 048 050 051 052 060 064 068 072 084 090 096 104 108 116 124 132 136 144 152
+156 170 174 188 191 192 203 208 214 222 230 232 238 242 262 270 292 320 324 328 332 340 344 348
+352 356 360 364 368 376 388 392 398 400 404 408 410 414 417 418 422 426 430 434 446 454 458 462
+480 484 496 498 504 512 516 524 532 533 548 554 558 566 578 586 590 598 600 604 608 634 643 646
+654 682 690 694 702 704 706 710 728 748 752 756 760 764 776 780 784 788 800 807 818 826 834 840
+858 860 882 886 901 925 927 928 929 930 931 932 933 934 936 938 940 941 943 944 946 947 948 949
+950 951 952 953 955 956 957 958 959 960 961 962 963 964 965 967 968 969 970 971 972 973 975 976
+977 978 979 980 981 984 985 986 990 994 997 999
+"""
+_ISO4217 = frozenset(_ISO4217_TEXT.split())
+
 _PRIMES = (
     2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
     101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193,
@@ -40,6 +68,8 @@ _PRIMES = (
     311, 313, 317, 331, 337, 347, 349, 353, 359, 367, 373, 379, 383, 389, 397, 401, 409, 419, 421,
     431, 433, 439, 443, 449, 457, 461, 463, 467, 479, 487, 491, 499, 503, 509,
 )  # fmt: skip
+_GCP_MIN_LENGTH = 4
+_IMPORTER_INDEX = frozenset("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
 _CSET32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 _CSET82_VALUE = {c: i for i, c in enumerate(CSET82)}
 _HEX = frozenset("0123456789ABCDEFabcdef")
@@ -78,8 +108,7 @@ def yymmdd(text: str) -> str | None:
 
 
 def _yyyymmdd(text: str, allow_day_zero: bool) -> str | None:
-    finding = yymmdd_finding(text[2:], allow_day_zero=allow_day_zero, year=int(text[:4]) or 2000)
-    return finding
+    return yymmdd_finding(text[2:], allow_day_zero=allow_day_zero, year=int(text[:4]))
 
 
 def yyyymmdd(text: str) -> str | None:
@@ -158,6 +187,41 @@ def iso3166999(text: str) -> str | None:
     return None if text == "999" or text in _ISO3166 else f"{text} is not an ISO 3166 country code or 999"
 
 
+def iso3166alpha2(text: str) -> str | None:
+    """An ISO 3166-1 alpha-2 country code."""
+    return None if text in _ISO3166_ALPHA2 else f"{text} is not an ISO 3166 alpha-2 country code"
+
+
+def iso4217(text: str) -> str | None:
+    """An ISO 4217 numeric currency code."""
+    return None if text in _ISO4217 else f"{text} is not an ISO 4217 currency code"
+
+
+def _gcp_at(text: str, offset: int) -> str | None:
+    prefix = text[offset : offset + _GCP_MIN_LENGTH]
+    if len(prefix) < _GCP_MIN_LENGTH:
+        return f"too short to hold a GS1 Company Prefix ({_GCP_MIN_LENGTH} digits) at position {offset + 1}"
+    for position, char in enumerate(prefix, offset + 1):
+        if not "0" <= char <= "9":
+            return f"character {char!r} at position {position} cannot be part of a GS1 Company Prefix"
+    return None
+
+
+def gcppos1(text: str) -> str | None:
+    """Starts with a GS1 Company Prefix: at least its minimum 4 digits (allocations are not checked)."""
+    return _gcp_at(text, 0)
+
+
+def gcppos2(text: str) -> str | None:
+    """A GS1 Company Prefix from the second character (after an indicator or extension digit)."""
+    return _gcp_at(text, 1)
+
+
+def importeridx(text: str) -> str | None:
+    """Importer index of a tobacco UIC (7040): one of ``-``, digits, letters, ``_``."""
+    return None if text in _IMPORTER_INDEX else f"{text!r} is not an importer index character"
+
+
 def pieceoftotal(text: str) -> str | None:
     """NNMM: piece NN of a total of MM pieces, 1 <= NN <= MM."""
     piece, total = int(text[:2]), int(text[2:])
@@ -213,12 +277,7 @@ def mediatype(text: str) -> str | None:
 #: Linters that need external reference tables or grammars; they are accepted without a test.
 UNIMPLEMENTED = frozenset(
     {
-        "gcppos1",
-        "gcppos2",
-        "iso4217",
-        "iso3166alpha2",
         "iban",
-        "importeridx",
         "packagetype",
         "couponcode",
         "couponposoffer",
@@ -229,6 +288,8 @@ UNIMPLEMENTED = frozenset(
 LINTERS: dict[str, tuple[Linter, type[Gs1LintError]]] = {
     "csum": (csum, Gs1CheckDigitError),
     "csumalpha": (csumalpha, Gs1CheckDigitError),
+    "gcppos1": (gcppos1, Gs1LintError),
+    "gcppos2": (gcppos2, Gs1LintError),
     "yymmd0": (yymmd0, Gs1DateError),
     "yymmdd": (yymmdd, Gs1DateError),
     "yyyymmdd": (yyyymmdd, Gs1DateError),
@@ -245,9 +306,12 @@ LINTERS: dict[str, tuple[Linter, type[Gs1LintError]]] = {
     "hyphen": (hyphen, Gs1LintError),
     "iso3166": (iso3166, Gs1LintError),
     "iso3166999": (iso3166999, Gs1LintError),
+    "iso3166alpha2": (iso3166alpha2, Gs1LintError),
+    "iso4217": (iso4217, Gs1LintError),
     "pieceoftotal": (pieceoftotal, Gs1LintError),
     "posinseqslash": (posinseqslash, Gs1LintError),
     "hasnondigit": (hasnondigit, Gs1LintError),
+    "importeridx": (importeridx, Gs1LintError),
     "nozeroprefix": (nozeroprefix, Gs1LintError),
     "pcenc": (pcenc, Gs1LintError),
     "latitude": (latitude, Gs1LintError),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from epcis.gs1.cset import CSET39, CSET64, CSET82
-from epcis.gs1.dictionary import AiEntry, ai_table, pattern_matches
+from epcis.gs1.dictionary import AiEntry, DictionaryError, ai_table, pattern_matches
 from epcis.gs1.errors import Gs1AssociationError, Gs1Error, Gs1FormatError, Gs1LintError, Gs1SyntaxError
 from epcis.gs1.linters import LINTERS, UNIMPLEMENTED, Linter
 
@@ -64,7 +64,7 @@ def _compile(entry: AiEntry) -> CompiledAi:
                 linter, error = LINTERS[name]
                 checks.append((index, name, linter, error))
             elif name not in UNIMPLEMENTED:
-                raise ValueError(f"syntax dictionary: unknown linter {name!r} for AI ({entry.ai})")
+                raise DictionaryError(f"unknown linter {name!r} for AI ({entry.ai})")
     simple = [r for r in entry.req if all(len(g) == 1 and "n" not in g[0] for g in r)]
     return CompiledAi(
         entry=entry,

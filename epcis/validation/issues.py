@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from epcis.errors import EpcisError
+
 # Stable rule identifiers: callers may filter or map issues on these, so never rename one.
 XML_SYNTAX = "xml-syntax"
 JSON_SYNTAX = "json-syntax"
@@ -55,8 +57,8 @@ class ValidationIssue:
         return f"{where}{self.field}: {self.message} [{self.rule}]"
 
 
-class EpcisValidationError(ValueError):
-    """Raised by `check` when a document has validation issues; carries them in `issues`."""
+class EpcisValidationError(EpcisError):
+    """Raised by `check` when a document has validation issues (a ValueError); carries them in `issues`."""
 
     def __init__(self, issues: list[ValidationIssue]) -> None:
         self.issues = issues

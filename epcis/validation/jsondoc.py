@@ -72,16 +72,12 @@ def _without_events(document: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _rule_issues(
-    event: dict[str, Any], index: int | None, prefix: str, strict: bool
-) -> Iterator[ValidationIssue]:
+def _rule_issues(event: dict[str, Any], index: int | None, prefix: str, strict: bool) -> Iterator[ValidationIssue]:
     for finding in check_event(event, xml=False, strict=strict):
         yield ValidationIssue(index, _join(prefix, finding.path), finding.message, finding.rule)
 
 
-def _schema_issues(
-    errors: Iterable[ValidationError], index: int | None, prefix: str
-) -> Iterator[ValidationIssue]:
+def _schema_issues(errors: Iterable[ValidationError], index: int | None, prefix: str) -> Iterator[ValidationIssue]:
     for error in errors:
         if isinstance(error.instance, dict | list) and error.context:
             error = best_match(error.context)

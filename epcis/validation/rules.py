@@ -6,14 +6,16 @@ is a `Finding` (path inside the event, message, rule id); the caller turns it in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any, NamedTuple
 
 from epcis.validation import issues as r
 from epcis.validation.schemas import cbv_biz_steps, cbv_dispositions
 from epcis.validation.syntax import (
+    EPC_VALID,
     TIME_ZONE_OFFSET,
     digital_link_problem,
     epc_problem,
@@ -38,6 +40,8 @@ _ACTIONS = ("ADD", "OBSERVE", "DELETE")
 _WITH_ACTION = frozenset({"ObjectEvent", "AggregationEvent", "TransactionEvent", "AssociationEvent"})
 _EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+_QUANTITY_KEYS = frozenset(_QUANTITY_LISTS)
+_WITH_PARENT = frozenset({"AggregationEvent", "AssociationEvent"})
 # Fields that may sit on sensorMetadata or on sensorReport, but not both (TCR-53 step 29).
 _SENSOR_INLINE = ("dataProcessingMethod", "deviceID", "deviceMetadata", "rawData", "time")
 
@@ -52,21 +56,30 @@ STRICT_RULES = frozenset(
 """Draft conformance rules (TCR-53, M122) that GS1's own full-combination examples break."""
 
 
-def check_event(event: Mapping[str, Any], *, xml: bool, strict: bool = False) -> list[Finding]:
+def check_event(event: dict[str, Any], *, xml: bool, strict: bool = False) -> list[Finding]:
     """Every rule finding for one event; `xml` selects the binding's CBV value form.
 
     Without `strict`, the draft sensor rules in `STRICT_RULES` are left out.
     """
     found: list[Finding] = []
     kind = event.get("type")
-    for rule in _RULES:
-        found.extend(rule(event, kind, xml))
+    found.extend(_action(event, kind, xml))
+    if kind in _WITH_PARENT:
+        found.extend(_parent(event, kind, xml))
+    found.extend(_times(event, kind, xml))
+    # Rule families whose fields are absent are skipped: most events carry few of them.
+    if not _QUANTITY_KEYS.isdisjoint(event.keys()):
+        found.extend(_quantities(event, kind, xml))
+    if "sensorElementList" in event:
+        found.extend(_sensors(event, kind, xml))
+    found.extend(_dispositions(event, kind, xml))
+    found.extend(_identifiers(event, kind, xml))
     if not strict:
         return [finding for finding in found if finding.rule not in STRICT_RULES]
     return found
 
 
-def _action(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _action(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     action = event.get("action")
     if kind == "TransformationEvent":
         if action is not None:
@@ -80,13 +93,11 @@ def _action(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]
         yield Finding("action", f"action {action!r} is not one of ADD, OBSERVE, DELETE", r.ACTION_INVALID)
 
 
-def _parent(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _parent(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     action = event.get("action")
     has_parent = bool(event.get("parentID"))
     if kind == "AggregationEvent" and action in ("ADD", "DELETE") and not has_parent:
-        yield Finding(
-            "parentID", f"AggregationEvent with action {action} requires parentID", r.AGGREGATION_PARENT
-        )
+        yield Finding("parentID", f"AggregationEvent with action {action} requires parentID", r.AGGREGATION_PARENT)
     if kind != "AssociationEvent":
         return
     if not has_parent:
@@ -99,7 +110,7 @@ def _parent(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]
         )
 
 
-def _times(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _times(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     offset = event.get("eventTimeZoneOffset")
     if isinstance(offset, str) and TIME_ZONE_OFFSET.fullmatch(offset) is None:
         yield Finding(
@@ -110,7 +121,7 @@ def _times(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     for name in ("eventTime", "recordTime"):
         yield from _zoned(name, event.get(name))
     declaration = event.get("errorDeclaration")
-    if isinstance(declaration, Mapping):
+    if isinstance(declaration, dict):
         if "declarationTime" not in declaration:
             yield Finding(
                 "errorDeclaration.declarationTime",
@@ -128,13 +139,13 @@ def _zoned(path: str, value: Any) -> Iterator[Finding]:
         yield Finding(path, f"{name} {value!r} has no time zone (Z or ±hh:mm)", r.TIME_ZONE_EXPLICIT)
 
 
-def _quantities(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _quantities(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     for name in _QUANTITY_LISTS:
         elements = event.get(name)
         if not isinstance(elements, list):
             continue
         for position, element in enumerate(elements):
-            if not isinstance(element, Mapping):
+            if not isinstance(element, dict):
                 continue
             path = f"{name}[{position}]"
             quantity = element.get("quantity")
@@ -154,19 +165,19 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def _sensors(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _sensors(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     elements = event.get("sensorElementList")
     if not isinstance(elements, list):
         return
     event_time = parse_time(event.get("eventTime"))
     for position, element in enumerate(elements):
-        if isinstance(element, Mapping):
+        if isinstance(element, dict):
             yield from _sensor_element(f"sensorElementList[{position}]", element, event_time)
 
 
-def _sensor_element(path: str, element: Mapping[str, Any], event_time: datetime | None) -> Iterator[Finding]:
+def _sensor_element(path: str, element: dict[str, Any], event_time: datetime | None) -> Iterator[Finding]:
     metadata = element.get("sensorMetadata")
-    metadata = metadata if isinstance(metadata, Mapping) else {}
+    metadata = metadata if isinstance(metadata, dict) else {}
     reports = element.get("sensorReport")
     if not reports:
         yield Finding(
@@ -174,7 +185,7 @@ def _sensor_element(path: str, element: Mapping[str, Any], event_time: datetime 
             "sensorElement requires at least one sensorReport",
             r.SENSOR_REPORT_REQUIRED,
         )
-    reports = [report for report in reports or () if isinstance(report, Mapping)]
+    reports = [report for report in reports or () if isinstance(report, dict)]
     meta_path = f"{path}.sensorMetadata"
     for name in ("time", "startTime", "endTime"):
         yield from _zoned(f"{meta_path}.{name}", metadata.get(name))
@@ -204,9 +215,7 @@ def _sensor_element(path: str, element: Mapping[str, Any], event_time: datetime 
         value = report.get("time")
         yield from _zoned(f"{report_path}.time", value)
         moment = parse_time(value)
-        if moment is not None and (
-            (start is not None and moment < start) or (end is not None and moment > end)
-        ):
+        if moment is not None and ((start is not None and moment < start) or (end is not None and moment > end)):
             yield Finding(
                 f"{report_path}.time",
                 f"sensorReport time {value} is outside sensorMetadata startTime..endTime",
@@ -221,11 +230,11 @@ def _after_event(path: str, value: Any, event_time: datetime | None) -> Iterator
         yield Finding(path, f"sensor time {value} is later than eventTime", r.SENSOR_TIME_AFTER_EVENT)
 
 
-def _dispositions(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _dispositions(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     yield from _cbv("bizStep", "bizStep", event.get("bizStep"), xml)
     yield from _cbv("disposition", "disposition", event.get("disposition"), xml)
     persistent = event.get("persistentDisposition")
-    if not isinstance(persistent, Mapping):
+    if not isinstance(persistent, dict):
         return
     for verb in ("set", "unset"):
         values = persistent.get(verb)
@@ -243,8 +252,17 @@ def _dispositions(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Fi
                 )
 
 
+@cache
+def _standard_values(vocabulary: str, xml: bool) -> frozenset[str]:
+    """Every accepted spelling of the standard values: URN and Web URI in XML, bare words in JSON."""
+    known = cbv_biz_steps() if vocabulary == "bizStep" else cbv_dispositions()
+    if not xml:
+        return known
+    return frozenset(prefix + word for word in known for prefix in (_CBV_URN[vocabulary], _CBV_WEB[vocabulary]))
+
+
 def _cbv(vocabulary: str, path: str, value: Any, xml: bool) -> Iterator[Finding]:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value in _standard_values(vocabulary, xml):
         return
     known = cbv_biz_steps() if vocabulary == "bizStep" else cbv_dispositions()
     rule = _CBV_RULE[vocabulary]
@@ -256,22 +274,22 @@ def _cbv(vocabulary: str, path: str, value: Any, xml: bool) -> Iterator[Finding]
     if ":" in value:
         return  # a user-defined vocabulary URI
     if xml:
-        yield Finding(
-            path, f"{vocabulary} {value!r} must be a URI in XML, e.g. {_CBV_URN[vocabulary]}{value}", rule
-        )
+        yield Finding(path, f"{vocabulary} {value!r} must be a URI in XML, e.g. {_CBV_URN[vocabulary]}{value}", rule)
     elif value not in known:
         yield Finding(path, f"{value!r} is not a standard CBV {vocabulary}", rule)
 
 
-def _identifiers(event: Mapping[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
+def _identifiers(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     for name in _EPC_LISTS:
         values = event.get(name)
         for position, value in enumerate(values if isinstance(values, list) else ()):
+            if isinstance(value, str) and EPC_VALID.fullmatch(value) is not None:
+                continue  # the common case, settled by one match
             yield from _identifier(f"{name}[{position}]", value)
     yield from _identifier("parentID", event.get("parentID"))
     for name in ("readPoint", "bizLocation"):
         location = event.get(name)
-        if isinstance(location, Mapping):
+        if isinstance(location, dict) and EPC_VALID.fullmatch(location.get("id") or "") is None:
             yield from _identifier(f"{name}.id", location.get("id"))
 
 
@@ -286,14 +304,3 @@ def _identifier(path: str, value: Any) -> Iterator[Finding]:
         problem = digital_link_problem(value)
         if problem is not None:
             yield Finding(path, problem, r.DIGITAL_LINK)
-
-
-_RULES: tuple[Callable[[Mapping[str, Any], Any, bool], Iterator[Finding]], ...] = (
-    _action,
-    _parent,
-    _times,
-    _quantities,
-    _sensors,
-    _dispositions,
-    _identifiers,
-)

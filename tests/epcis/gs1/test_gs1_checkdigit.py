@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from epcis.gs1 import check_digit, is_valid
+from epcis.gs1 import Gs1FormatError, check_digit, is_valid
 
 digits = st.text(alphabet="0123456789", min_size=1, max_size=30)
 
@@ -21,7 +21,7 @@ def test_check_digit_examples(body: str, expected: int) -> None:
 
 @pytest.mark.parametrize("body", ["", "12a", "１２", " 12"])
 def test_check_digit_rejects_non_digits(body: str) -> None:
-    with pytest.raises(ValueError, match="check digit body must be ASCII digits"):
+    with pytest.raises(Gs1FormatError, match=r": check digit body must be ASCII digits$"):
         check_digit(body)
 
 

@@ -1,4 +1,4 @@
-"""CSET 82 helpers."""
+"""CSET 82, CSET 39 and CSET 64 membership checks."""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -232,7 +235,7 @@ def test_element_string_validates_plain_mappings() -> None:
         element_string({"21": "X"})
     with pytest.raises(Gs1SyntaxError, match=r"^\(98x\) 1: unknown AI$"):
         element_string({"98x": "1"})
-    with pytest.raises(ValueError, match=r"^unknown form 'png': expected 'bracketed', 'raw', 'hri' or 'digital_link'$"):
+    with pytest.raises(Gs1Error, match=r"^'png': unknown form: expected 'bracketed', 'raw', 'hri' or 'digital_link'$"):
         element_string(PACK, "png")  # type: ignore[arg-type]
 
 
@@ -289,3 +292,37 @@ def test_every_form_round_trips(payload: dict[str, str], form: str) -> None:
     assert parse(text) == payload
     if form in ("bracketed", "hri"):
         assert list(parse(text)) == list(payload)
+
+
+def test_forms_match_the_reference_samples() -> None:
+    samples = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "gs1" / "samples" / "samples.json"
+    if not samples.is_file():
+        pytest.skip(f"reference samples not found at {samples}")
+    expected = json.loads(samples.read_text(encoding="utf-8"))
+    message = parse(expected["hri"])
+    assert element_string(message, "raw") == expected["element_string"]
+    assert element_string(message, "digital_link") == expected["dl_uri"]
+    for sample in expected["samples"]:
+        scanned = sample["symbology_identifier"] + sample["decoded_text_escaped"].replace("<GS>", GS)
+        if sample["symbology_identifier"] == "]d1" and not scanned[3:].startswith("http"):
+            with pytest.raises(Gs1SyntaxError, match="symbology identifier ]d1 does not carry GS1 data"):
+                parse(scanned)
+        else:
+            assert parse(scanned) == message
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([BRACKETED, RAW, DL, "]d2" + RAW, "[01]09506000134352[21]1"]),
+    st.lists(st.tuples(st.integers(0, 80), st.sampled_from("0123456789()[]\\^\x1d %/?&=+#.]dQh")), max_size=4),
+)
+def test_mangled_input_raises_only_gs1_errors(seed: str, edits: list[tuple[int, str]]) -> None:
+    text = seed
+    for position, char in edits:
+        text = text[:position] + char + text[position + 1 :]
+    try:
+        message = parse(text)
+    except Gs1Error:
+        return
+    for form in ("raw", "bracketed", "hri"):
+        assert parse(element_string(message, form)) == message

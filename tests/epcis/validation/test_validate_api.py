@@ -8,6 +8,7 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
+from epcis.errors import EpcisError
 from epcis.validate import EpcisValidationError, ValidationIssue, check, validate
 
 EVENT = {
@@ -65,16 +66,17 @@ def test_neither_xml_nor_json() -> None:
 
 
 def test_json_array_is_not_a_document() -> None:
-    assert validate("[]") == [
-        ValidationIssue(None, "$", "an EPCIS JSON document must be an object", "document-type")
-    ]
+    assert validate("[]") == [ValidationIssue(None, "$", "an EPCIS JSON document must be an object", "document-type")]
 
 
 def test_unknown_xml_root() -> None:
     assert validate("<html/>") == [
         ValidationIssue(
-            None, "/html", "root element html is not an EPCIS document, query or master-data document",
-            "document-type", 1,
+            None,
+            "/html",
+            "root element html is not an EPCIS document, query or master-data document",
+            "document-type",
+            1,
         )
     ]
 
@@ -91,7 +93,9 @@ def test_forced_kind_wins_over_detection() -> None:
 def test_bare_json_event_has_no_event_index() -> None:
     assert validate(json.dumps(EVENT)) == []
     issues = validate(json.dumps({**EVENT, "action": "MOVE"}))
-    assert ValidationIssue(None, "action", "action 'MOVE' is not one of ADD, OBSERVE, DELETE", "action-invalid") in issues
+    assert (
+        ValidationIssue(None, "action", "action 'MOVE' is not one of ADD, OBSERVE, DELETE", "action-invalid") in issues
+    )
 
 
 def test_query_body_detected_and_forced() -> None:
@@ -107,6 +111,7 @@ def test_check_raises_with_issues() -> None:
     check(XML.format(offset="+00:00"))
     with pytest.raises(EpcisValidationError) as caught:
         check(XML.format(offset="+0:00"))
+    assert isinstance(caught.value, EpcisError)
     assert isinstance(caught.value, ValueError)
     assert caught.value.issues == validate(XML.format(offset="+0:00"))
     assert str(caught.value) == (

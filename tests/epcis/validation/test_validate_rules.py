@@ -126,7 +126,10 @@ ASSOCIATION = {
 def test_association_without_parent() -> None:
     event = {k: v for k, v in ASSOCIATION.items() if k != "parentID"}
     issues = validate(json_doc(event))
-    assert ValidationIssue(0, "eventList[0].parentID", "AssociationEvent requires parentID", "association-parent") in issues
+    assert (
+        ValidationIssue(0, "eventList[0].parentID", "AssociationEvent requires parentID", "association-parent")
+        in issues
+    )
     assert ValidationIssue(0, "eventList[0].parentID", "'parentID' is a required property", "json-schema") in issues
 
 
@@ -179,9 +182,15 @@ def test_event_time_without_zone_in_1_2_xml() -> None:
 
 def test_record_time_without_zone_json() -> None:
     issues = validate(json_doc(object_event(recordTime="2026-03-01T10:00:00")))
-    assert ValidationIssue(
-        0, "eventList[0].recordTime", "recordTime '2026-03-01T10:00:00' has no time zone (Z or ±hh:mm)", "time-zone-explicit"
-    ) in issues
+    assert (
+        ValidationIssue(
+            0,
+            "eventList[0].recordTime",
+            "recordTime '2026-03-01T10:00:00' has no time zone (Z or ±hh:mm)",
+            "time-zone-explicit",
+        )
+        in issues
+    )
 
 
 def sensor(metadata: dict[str, Any], *reports: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +232,10 @@ STRICT_CASES = [
         "sensor-time-after-event",
     ),
     (
-        sensor({"deviceID": "urn:epc:id:giai:4000001.111"}, {"type": "Temperature", "deviceID": "urn:epc:id:giai:4000001.111"}),
+        sensor(
+            {"deviceID": "urn:epc:id:giai:4000001.111"},
+            {"type": "Temperature", "deviceID": "urn:epc:id:giai:4000001.111"},
+        ),
         "sensorReport[0].deviceID",
         "deviceID is given in both sensorMetadata and sensorReport",
         "sensor-inline-duplicate",
@@ -243,8 +255,10 @@ def test_strict_sensor_rules(element: dict[str, Any], path: str, message: str, r
 def test_strict_sensor_rule_in_xml_points_at_attribute() -> None:
     event = xml_object_event().replace(
         "</ObjectEvent>",
-        '<sensorElementList><sensorElement>\n<sensorMetadata time="2026-03-01T08:00:00Z" endTime="2026-03-01T09:00:00Z"/>\n'
-        '<sensorReport type="gs1:Temperature" value="4.0" uom="CEL"/>\n</sensorElement></sensorElementList>\n</ObjectEvent>',
+        "<sensorElementList><sensorElement>\n"
+        '<sensorMetadata time="2026-03-01T08:00:00Z" endTime="2026-03-01T09:00:00Z"/>\n'
+        '<sensorReport type="gs1:Temperature" value="4.0" uom="CEL"/>\n'
+        "</sensorElement></sensorElementList>\n</ObjectEvent>",
     )
     assert validate(xml_doc(event), strict=True) == [
         ValidationIssue(
@@ -280,19 +294,23 @@ def test_transformation_event_with_action() -> None:
         "action": "ADD",
     }
     issues = validate(json_doc(event))
-    assert ValidationIssue(
-        0, "eventList[0].action", "TransformationEvent must not have an action", "action-forbidden"
-    ) in issues
+    assert (
+        ValidationIssue(0, "eventList[0].action", "TransformationEvent must not have an action", "action-forbidden")
+        in issues
+    )
 
 
 def test_error_declaration_without_time() -> None:
     issues = validate(json_doc(object_event(errorDeclaration={"reason": "incorrect_data"})))
-    assert ValidationIssue(
-        0,
-        "eventList[0].errorDeclaration.declarationTime",
-        "errorDeclaration requires declarationTime",
-        "error-declaration-time",
-    ) in issues
+    assert (
+        ValidationIssue(
+            0,
+            "eventList[0].errorDeclaration.declarationTime",
+            "errorDeclaration requires declarationTime",
+            "error-declaration-time",
+        )
+        in issues
+    )
 
 
 def test_persistent_disposition_overlap() -> None:
@@ -344,9 +362,10 @@ def test_cbv_web_uri_and_private_vocabulary_pass_in_xml() -> None:
 
 def test_unknown_bare_bizstep_in_json() -> None:
     issues = validate(json_doc(object_event(bizStep="transforming")))
-    assert ValidationIssue(
-        0, "eventList[0].bizStep", "'transforming' is not a standard CBV bizStep", "cbv-bizstep"
-    ) in issues
+    assert (
+        ValidationIssue(0, "eventList[0].bizStep", "'transforming' is not a standard CBV bizStep", "cbv-bizstep")
+        in issues
+    )
 
 
 EPC_CASES = [
@@ -424,7 +443,8 @@ def test_sgln_read_point_is_checked() -> None:
         ),
         (
             "https://id.gs1.org/01/09521141012345X/21/2017",
-            "'https://id.gs1.org/01/09521141012345X/21/2017' has an invalid value '09521141012345X' for GS1 primary key (01)",
+            "'https://id.gs1.org/01/09521141012345X/21/2017' has an invalid value '09521141012345X'"
+            " for GS1 primary key (01)",
         ),
         (
             "https://example.com/shop/00/12345/",

@@ -1,0 +1,60 @@
+"""GS1 payload checks before anything is drawn: validation through ``epcis.gs1`` and the encoder inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from epcis.gs1 import ElementString, Gs1Error, element_string, lookup
+
+from app.labels.errors import LabelError
+
+
+@dataclass(frozen=True, slots=True)
+class Gs1Payload:
+    """A validated GS1 message and the forms the encoders need.
+
+    ``raw`` is the element string a scanner transmits after ``]d2``/``]C1`` (predefined-length AIs
+    first, GS only after a variable-length AI that is not last). ``pairs`` is the same message in
+    the same order, for encoders that take AI/value pairs (zint's ``[AI]value`` input).
+    """
+
+    message: ElementString
+    raw: str
+    pairs: tuple[tuple[str, str], ...]
+
+    @property
+    def zint_input(self) -> str:
+        """zint's GS1 input syntax; ``[`` is outside every GS1 character set, so no escaping exists."""
+        return "".join(f"[{ai}]{value}" for ai, value in self.pairs)
+
+    @property
+    def hri(self) -> str:
+        """Human-readable interpretation in encoded order: ``(01) 0950... (17) 270131 ...``."""
+        return " ".join(f"({ai}) {value}" for ai, value in self.pairs)
+
+
+def validated(mapping: Mapping[str, str]) -> ElementString:
+    """Check ``mapping`` against the GS1 syntax dictionary; a failure is a ``LabelError`` naming the AI."""
+    if isinstance(mapping, ElementString):
+        return mapping
+    try:
+        return ElementString(mapping)
+    except Gs1Error as exc:
+        raise LabelError(f"invalid GS1 data: {exc}", field=exc.ai) from exc
+
+
+def gs1_payload(mapping: Mapping[str, str]) -> Gs1Payload:
+    """Validate ``mapping`` and derive the raw element string and the encoding order."""
+    message = validated(mapping)
+    if not message:
+        raise LabelError("invalid GS1 data: no AIs given", field=None)
+    raw = element_string(message, form="raw")
+    # Same order as the raw form (a stable sort): the symbol then carries exactly ``raw``.
+    pairs = tuple(sorted(message.items(), key=lambda item: not _predefined(item[0])))
+    return Gs1Payload(message=message, raw=raw, pairs=pairs)
+
+
+def _predefined(ai: str) -> bool:
+    entry = lookup(ai)
+    return bool(entry and entry.predefined_length)
