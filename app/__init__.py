@@ -13,6 +13,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment, overridden by `config` (tests pass their own)."""
     from app import cli, http_errors
     from app.api import api_v1
+    from app.api.epcis_binding import epcis_api
     from app.extensions import Database
 
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
@@ -25,5 +26,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Database().init_app(app, settings)
     http_errors.register(app)
     app.register_blueprint(api_v1)
+    app.register_blueprint(epcis_api)
     cli.register(app)
     return app

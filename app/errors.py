@@ -93,3 +93,44 @@ class NotAcceptable(AppError):
     status = 406
     slug = "not-acceptable"
     title = "Not acceptable"
+
+
+class QueryParameterError(BadRequest):
+    slug = "query-parameter"
+    title = "Invalid query parameter"
+
+
+class QueryTooLarge(AppError):
+    status = 413
+    slug = "query-too-large"
+    title = "Query result too large"
+
+
+class CaptureLimitExceeded(AppError):
+    status = 413
+    slug = "capture-limit-exceeded"
+    title = "Capture limit exceeded"
+
+
+# The EPCIS 2.0 REST binding names its problem types `epcisException:<Name>`.
+EPCIS_TYPES: dict[type[AppError], str] = {
+    QueryParameterError: "QueryParameterException",
+    QueryTooLarge: "QueryTooLargeException",
+    CaptureLimitExceeded: "CaptureLimitExceededException",
+    ValidationFailed: "ValidationException",
+    BadRequest: "ValidationException",
+    Unauthenticated: "SecurityException",
+    Forbidden: "SecurityException",
+    NotFound: "NoSuchResourceException",
+    Conflict: "ResourceAlreadyExistsException",
+    UnsupportedMediaType: "UnsupportedMediaTypeException",
+    NotAcceptable: "NotAcceptableException",
+}
+
+
+def epcis_type(exc: AppError) -> str:
+    """The `epcisException:` problem type of an error (its nearest mapped class)."""
+    for cls in type(exc).__mro__:
+        if cls in EPCIS_TYPES:
+            return "epcisException:" + EPCIS_TYPES[cls]
+    return "epcisException:ImplementationException"

@@ -9,7 +9,7 @@ from flask import Flask, Response, json, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import AppError, FieldError, ValidationFailed
+from app.errors import AppError, FieldError, ValidationFailed, epcis_type
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://custody.dev/problems/"
@@ -19,7 +19,7 @@ def problem(
     status: int, slug: str, title: str, detail: str, errors: list[FieldError] | None = None, **extra: Any
 ) -> Response:
     body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug,
+        "type": extra.pop("type", None) or PROBLEM_BASE + slug,
         "title": title,
         "status": status,
         "detail": detail,
@@ -49,6 +49,10 @@ def pydantic_errors(exc: ValidationError, prefix: str = "") -> ValidationFailed:
 def register(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
+        # The EPCIS REST binding names its own problem types (epcisException:...).
+        if request.path.startswith("/epcis"):
+            status = 400 if exc.status == 422 else exc.status  # the binding answers invalid input with 400
+            return problem(status, exc.slug, exc.title, exc.detail, exc.errors, type=epcis_type(exc))
         return problem(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
 
     @app.errorhandler(ValidationError)

@@ -761,7 +761,19 @@ def to_jsonld(doc: Document) -> dict[str, Any]:
     else:
         body["eventList"] = events
     out["epcisBody"] = body
-    context: list[Any] = [EPCIS_CONTEXT]
-    if w.used:
-        context.append(dict(sorted(w.used.items())))
-    return {"@context": context, **out}
+    return {"@context": _context(doc.context, w.used), **out}
+
+
+_STANDARD_CONTEXTS = frozenset({EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld"})
+
+
+def _context(original: list[Any], used: dict[str, str]) -> list[Any]:
+    """The document's own @context when it has one (plus any prefix it lacks), else the standard one."""
+    context = list(original) if any(c in _STANDARD_CONTEXTS for c in original if isinstance(c, str)) else []
+    if not context:
+        context = [EPCIS_CONTEXT]
+    declared = _context_prefixes(context)
+    missing = {p: uri for p, uri in sorted(used.items()) if declared.get(p) != uri}
+    if missing:
+        context.append(missing)
+    return context

@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from epcis import cbv
-from epcis.errors import EpcisError, EpcisExportError, EpcisParseError
+from epcis.errors import EpcisExportError, EpcisParseError
 from epcis.model import (
     EPCIS_NAMES,
     SENSOR_DECIMAL,
@@ -28,7 +28,6 @@ from epcis.model import (
     Extension,
     Header,
     Location,
-    ObjectEvent,
     Partner,
     PersistentDisposition,
     QuantityElement,
@@ -54,8 +53,6 @@ NS_EPCIS_2 = "urn:epcglobal:epcis:xsd:2"
 NS_EPCIS_1 = "urn:epcglobal:epcis:xsd:1"
 NS_QUERY_2 = "urn:epcglobal:epcis-query:xsd:2"
 NS_QUERY_1 = "urn:epcglobal:epcis-query:xsd:1"
-NS_MASTERDATA_1 = "urn:epcglobal:epcis-masterdata:xsd:1"
-NS_MASTERDATA_2 = "urn:epcglobal:epcis-masterdata:xsd:2"
 NS_SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NS_GS1 = "https://gs1.org/voc/"
@@ -320,7 +317,11 @@ _FIELDS: dict[str, Callable[[dict[str, Any], Any], None]] = {
 }
 
 
-_ALLOWED = {cls: field_names(cls) for cls in _EVENT_TYPES.values()}
+# Per event type: the fields it accepts, and the ones it needs.
+_ALLOWED = {
+    cls: (field_names(cls), frozenset({"event_time", "event_time_zone_offset", "action"}) & field_names(cls))
+    for cls in _EVENT_TYPES.values()
+}
 
 
 def event_from_xml(el: Any, index: int) -> Event:
@@ -337,15 +338,14 @@ def event_from_xml(el: Any, index: int) -> Event:
         raise EpcisParseError(exc.reason, event_index=index, field=exc.field) from None
     except (ValueError, ArithmeticError) as exc:
         raise EpcisParseError(str(exc), event_index=index, field=_local(child.tag)) from None
-    allowed = _ALLOWED[cls]
-    for key in kw:
-        if key not in allowed:
-            raise EpcisParseError(f"not allowed in {name}", event_index=index, field=EPCIS_NAMES.get(key, key))
-    for required, tag in (("event_time", "eventTime"), ("event_time_zone_offset", "eventTimeZoneOffset")):
-        if required not in kw:
-            raise EpcisParseError("missing", event_index=index, field=tag)
-    if "action" in allowed and "action" not in kw:
-        raise EpcisParseError("missing", event_index=index, field="action")
+    allowed, required = _ALLOWED[cls]
+    if not (kw.keys() <= allowed and required <= kw.keys()):
+        for key in kw:
+            if key not in allowed:
+                raise EpcisParseError(f"not allowed in {name}", event_index=index, field=EPCIS_NAMES.get(key, key))
+        for key in ("event_time", "event_time_zone_offset", "action"):
+            if key in required and key not in kw:
+                raise EpcisParseError("missing", event_index=index, field=EPCIS_NAMES.get(key, key))
     return cls(**kw)
 
 
@@ -876,8 +876,6 @@ def _header_xml(root: Any, header: Header, version: str) -> None:
 def _check_exportable(event: Event, version: str) -> None:
     if event.type == "TransactionEvent" and not event.biz_transactions:
         raise EpcisExportError(f"TransactionEvent needs a bizTransactionList in EPCIS {version} XML")
-    if isinstance(event, ObjectEvent) and version == "1.2" and event.ilmd is not None and not event.ilmd:
-        return
     for q in _quantities_of(event):
         if q.quantity is None and q.uom is not None:
             raise EpcisExportError(f"quantityElement {q.epc_class}: uom without quantity")
@@ -888,7 +886,3 @@ def _quantities_of(event: Event) -> list[QuantityElement]:
     for attr in _QUANTITY_LISTS.values():
         out.extend(getattr(event, attr, []))
     return out
-
-
-ParseHook = Callable[[bytes | str], Document]
-__all__ = ["EpcisError", "parse_xml", "to_xml"]

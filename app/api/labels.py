@@ -69,7 +69,14 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
             field="backend",
         )
     body = labelling.render_code(
-        database(), gtin, serial, fmt, symbol, _options(fmt), settings().digital_link_domain, backend  # type: ignore[arg-type]
+        database(),
+        gtin,
+        serial,
+        fmt,
+        symbol,
+        _options(fmt),
+        settings().digital_link_domain,
+        backend,  # type: ignore[arg-type]
     )
     return Response(body, mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, max-age=3600"})
 

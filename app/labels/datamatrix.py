@@ -1,4 +1,4 @@
-"""GS1 DataMatrix behind a backend Protocol: zint (default) and libdmtx, both emitting ``]d2`` + the raw element string."""
+"""GS1 DataMatrix behind a backend Protocol: zint (default) and libdmtx, both yielding ``]d2`` + raw element string."""
 
 from __future__ import annotations
 

@@ -37,7 +37,6 @@ def gs1_128(mapping: Mapping[str, str], options: RenderOptions = RenderOptions()
     return zintsym.printed(symbol, options.fmt, options.pixels_per_module, options.dpi)
 
 
-def gs1_128_bars(mapping: Mapping[str, str]) -> tuple[Gs1Payload, Matrix]:
-    """The validated payload and the symbol's single row of modules (dark = bar), for drawing labels."""
-    payload = gs1_payload(mapping)
-    return payload, zintsym.matrix(_symbol(payload))[:1]
+def gs1_128_bars(payload: Gs1Payload) -> Matrix:
+    """The single row of modules (dark = bar) of a validated payload's symbol, for drawing labels."""
+    return zintsym.matrix(_symbol(payload))[:1]

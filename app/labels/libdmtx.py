@@ -32,7 +32,7 @@ FNC1_BYTE = 0x1D
 
 
 class _DmtxImage(ctypes.Structure):
-    _fields_ = [  # noqa: RUF012 (ctypes layout)
+    _fields_ = [
         ("width", ctypes.c_int),
         ("height", ctypes.c_int),
         ("pixelPacking", ctypes.c_int),
@@ -51,7 +51,7 @@ class _DmtxImage(ctypes.Structure):
 class _DmtxEncodeHead(ctypes.Structure):
     """The leading fields of libdmtx 0.7.5+'s ``DmtxEncode`` (it added ``fnc1``), up to ``image``."""
 
-    _fields_ = [  # noqa: RUF012 (ctypes layout)
+    _fields_ = [
         ("method", ctypes.c_int),
         ("scheme", ctypes.c_int),
         ("sizeIdxRequest", ctypes.c_int),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from epcis.gs1 import ElementString, Gs1Error, element_string, lookup
-
 from app.labels.errors import LabelError
+from epcis.gs1 import ElementString, Gs1Error, element_string, lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +48,13 @@ def gs1_payload(mapping: Mapping[str, str]) -> Gs1Payload:
     message = validated(mapping)
     if not message:
         raise LabelError("invalid GS1 data: no AIs given", field=None)
-    raw = element_string(message, form="raw")
-    # Same order as the raw form (a stable sort): the symbol then carries exactly ``raw``.
-    pairs = tuple(sorted(message.items(), key=lambda item: not _predefined(item[0])))
-    return Gs1Payload(message=message, raw=raw, pairs=pairs)
+    return Gs1Payload(message=message, raw=element_string(message, form="raw"), pairs=encoding_order(message.items()))
+
+
+def encoding_order(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The order of ``epcis.gs1``'s raw form (predefined-length AIs first, a stable sort), so a symbol
+    encoded pair by pair carries exactly the raw element string."""
+    return tuple(sorted(items, key=lambda item: not _predefined(item[0])))
 
 
 def _predefined(ai: str) -> bool:

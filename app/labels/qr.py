@@ -7,11 +7,11 @@ from typing import Literal
 import numpy as np
 import qrcode
 import qrcode.constants
-from epcis.gs1 import Gs1Error, parse_digital_link
 
 from app.labels.errors import LabelError
 from app.labels.options import RenderOptions
 from app.labels.raster import matrix_png, matrix_svg
+from epcis.gs1 import Gs1Error, parse_digital_link
 
 ErrorCorrection = Literal["L", "M", "Q", "H"]
 

@@ -49,7 +49,8 @@ def runs(matrix: Matrix) -> list[tuple[int, int, int]]:
     found: list[tuple[int, int, int]] = []
     for row_index, row in enumerate(matrix):
         edges = np.flatnonzero(np.diff(np.concatenate(([False], row, [False])).astype(np.int8)))
-        found.extend((row_index, int(start), int(stop - start)) for start, stop in zip(edges[::2], edges[1::2]))
+        pairs = zip(edges[::2], edges[1::2], strict=True)
+        found.extend((row_index, int(start), int(stop - start)) for start, stop in pairs)
     return found
 
 

@@ -49,6 +49,8 @@ def printed(symbol: zint.Symbol, fmt: str, module_px: int, dpi: int) -> bytes:
         symbol.print()
     except RuntimeError as exc:
         raise LabelError(f"zint cannot write {fmt}: {exc}") from exc
+    if symbol.memfile is None:
+        raise LabelError(f"zint wrote no {fmt} output")
     return bytes(symbol.memfile)
 
 

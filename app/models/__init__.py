@@ -3,6 +3,16 @@
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
 from app.models.batches import Batch, BatchStatus
+from app.models.epcis import (
+    CaptureJob,
+    CaptureStatus,
+    CodeState,
+    EpcisEvent,
+    EventEpc,
+    EventField,
+    EventLink,
+    EventQuantity,
+)
 from app.models.masterdata import Location, LocationKind, Product, SerialSource, TradingPartner
 from app.models.security import ApiToken, IdempotencyRecord, Role, User
 from app.models.serials import (
@@ -22,6 +32,14 @@ __all__ = [
     "Base",
     "Batch",
     "BatchStatus",
+    "CaptureJob",
+    "CaptureStatus",
+    "CodeState",
+    "EpcisEvent",
+    "EventEpc",
+    "EventField",
+    "EventLink",
+    "EventQuantity",
     "IdempotencyRecord",
     "ImportedSerial",
     "ImportedStatus",

@@ -49,8 +49,9 @@ def render_code(
     mapping = code.mapping(serial)
     if symbol == "label":
         nhrn = code.nhrn[0] if code.nhrn else None
-        data = labels.PackLabel(gtin=code.gtin, serial=serial, lot=code.lot, expiry=code.expiry, nhrn=nhrn,
-                                product_name=None, ndc=None)
+        data = labels.PackLabel(
+            gtin=code.gtin, serial=serial, lot=code.lot, expiry=code.expiry, nhrn=nhrn, product_name=None, ndc=None
+        )
         return labels.pack_label(data, fmt, options)
     if fmt == "pdf":
         raise ValidationFailed("PDF is available for symbol=label only", field="format")
@@ -93,9 +94,7 @@ def sscc_label_data(database: Database, sscc_text: str, count: int | None) -> la
         rows = session.scalars(
             select(SsccAllocation).where(SsccAllocation.extension_digit == ext, or_(*candidates))
         ).all()
-        row = next(
-            (r for r in rows if int(sscc[1 + len(r.company_prefix) : 17]) < r.start_ref + r.count), None
-        )
+        row = next((r for r in rows if int(sscc[1 + len(r.company_prefix) : 17]) < r.start_ref + r.count), None)
         if row is None:
             raise NotFound(f"SSCC {sscc} was never allocated here: no label is printed", field="sscc")
         batch = session.get(Batch, row.batch_id) if row.batch_id is not None else None

@@ -329,7 +329,7 @@ def lookup(database: Database, gtin_text: str, serial: str) -> dict[str, Any]:
         return answer
 
 
-def _issued_to_batch(session: Session, batch: Batch, serials: list[str]) -> list[int]:
+def not_issued_to_batch(session: Session, batch: Batch, serials: list[str]) -> list[int]:
     """Indexes (into `serials`) of the ones NOT issued to `batch`."""
     product = batch.product
     if product.serial_source is SerialSource.POOL:
@@ -369,7 +369,7 @@ def return_serials(
     with database.write() as session:
         batch = get_batch_row(session, batch_id, lock=True)
         check_line_scope(actor, batch)
-        bad = _issued_to_batch(session, batch, serials)
+        bad = not_issued_to_batch(session, batch, serials)
         if bad:
             raise ValidationFailed(
                 f"serial '{serials[bad[0]]}' was not issued to batch {batch.id}", field=f"serials[{bad[0]}]"

@@ -63,6 +63,8 @@ def check_event(event: dict[str, Any], *, xml: bool, strict: bool = False) -> li
     """
     found: list[Finding] = []
     kind = event.get("type")
+    if not isinstance(kind, str):
+        kind = None  # malformed JSON: the schema reports it, the rules only need a hashable kind
     found.extend(_action(event, kind, xml))
     if kind in _WITH_PARENT:
         found.extend(_parent(event, kind, xml))
@@ -253,7 +255,7 @@ def _dispositions(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Findi
 
 
 @cache
-def _standard_values(vocabulary: str, xml: bool) -> frozenset[str]:
+def standard_cbv_values(vocabulary: str, *, xml: bool) -> frozenset[str]:
     """Every accepted spelling of the standard values: URN and Web URI in XML, bare words in JSON."""
     known = cbv_biz_steps() if vocabulary == "bizStep" else cbv_dispositions()
     if not xml:
@@ -262,7 +264,7 @@ def _standard_values(vocabulary: str, xml: bool) -> frozenset[str]:
 
 
 def _cbv(vocabulary: str, path: str, value: Any, xml: bool) -> Iterator[Finding]:
-    if not isinstance(value, str) or value in _standard_values(vocabulary, xml):
+    if not isinstance(value, str) or value in standard_cbv_values(vocabulary, xml=xml):
         return
     known = cbv_biz_steps() if vocabulary == "bizStep" else cbv_dispositions()
     rule = _CBV_RULE[vocabulary]
@@ -289,8 +291,9 @@ def _identifiers(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Findin
     yield from _identifier("parentID", event.get("parentID"))
     for name in ("readPoint", "bizLocation"):
         location = event.get(name)
-        if isinstance(location, dict) and EPC_VALID.fullmatch(location.get("id") or "") is None:
-            yield from _identifier(f"{name}.id", location.get("id"))
+        ident = location.get("id") if isinstance(location, dict) else None
+        if isinstance(ident, str) and EPC_VALID.fullmatch(ident) is None:
+            yield from _identifier(f"{name}.id", ident)
 
 
 def _identifier(path: str, value: Any) -> Iterator[Finding]:

@@ -64,7 +64,7 @@ def parse_time(value: object) -> datetime | None:
         return None
 
 
-def _split_digits(total: int, min_prefix: int = 6, max_prefix: int = 12, min_rest: int = 1) -> str:
+def split_digits(total: int, min_prefix: int = 6, max_prefix: int = 12, min_rest: int = 1) -> str:
     """Regex alternatives for `prefix.reference` digit runs adding up to `total` digits."""
     return "|".join(
         rf"[0-9]{{{n}}}\.[0-9]{{{total - n}}}" for n in range(min_prefix, max_prefix + 1) if total - n >= min_rest
@@ -73,9 +73,9 @@ def _split_digits(total: int, min_prefix: int = 6, max_prefix: int = 12, min_res
 
 # The valid forms in one pattern, so well-formed EPCs (nearly all) cost a single match.
 EPC_VALID = re.compile(
-    rf"urn:epc:id:(?:sgtin:(?:{_split_digits(13)})\.{_GS3A3}{{1,20}}"
-    rf"|sscc:(?:{_split_digits(17)})"
-    rf"|sgln:(?:{_split_digits(12, min_rest=0)})\.{_GS3A3}{{1,20}})"
+    rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{_GS3A3}{{1,20}}"
+    rf"|sscc:(?:{split_digits(17)})"
+    rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{_GS3A3}{{1,20}})"
 )
 
 

@@ -1,95 +1,110 @@
-"""Whole-document screen that proves a plain XML event list has no rule findings, in a few XPath passes.
+"""Fast path for bulk XML: a generated XSD that accepts only event lists the rules cannot fault.
 
 Bulk documents are mostly ObjectEvents and TransactionEvents with the same handful of fields.
-For them, libxml2's XPath pulls every value the rules read in one pass per field, and distinct
-values are checked once; only a document that trips the screen goes through the per-event rules
-(which then locate each finding). The screen is conservative: anything it does not model trips it.
+Once GS1's 2.0 XSD has accepted a document (event types, actions, zoned times and field order are
+then settled), this small schema, run by libxml2 in C over the same parsed tree, checks the values
+the rules read: time-zone offsets, actions, standard CBV bizStep/disposition URIs, and SGTIN /
+SSCC / SGLN URNs or plain GS1 Digital Links. A document it accepts has no rule finding; anything
+else (other event types or fields, custom vocabularies, other identifiers) goes through the
+per-event rules, which also locate each finding.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import threading
 
 from lxml import etree
 
-from epcis.validation.rules import check_event
-from epcis.validation.syntax import EPC_VALID, TIME_ZONE_OFFSET, has_time_zone, looks_like_date_time
+from epcis.validation.rules import standard_cbv_values
+from epcis.validation.schemas import NS_EPCIS_2
+from epcis.validation.syntax import split_digits
 
-_EVENTS = "EPCISBody/EventList/*"
-# Children the screen models; any other unqualified child (quantityList, parentID, sensors,
-# errorDeclaration, persistentDisposition, extension wrappers, ...) sends the document to the rules.
-_MODELLED = (
-    "eventTime",
-    "recordTime",
-    "eventTimeZoneOffset",
-    "eventID",
-    "certificationInfo",
-    "epcList",
-    "action",
-    "bizStep",
-    "disposition",
-    "readPoint",
-    "bizLocation",
-    "bizTransactionList",
-    "sourceList",
-    "destinationList",
-    "ilmd",
+_GS3A3 = r"([A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2})"
+# The XSD-regex twin of syntax.EPC_VALID, plus Digital Links whose first path segment is the key.
+_IDENTIFIER = "|".join(
+    [
+        rf"urn:epc:id:sgtin:({split_digits(13)})\.{_GS3A3}{{1,20}}",
+        rf"urn:epc:id:sscc:({split_digits(17)})",
+        rf"urn:epc:id:sgln:({split_digits(12, min_rest=0)})\.{_GS3A3}{{1,20}}",
+        r"https?://[^/?#]+/(00/[0-9]{18}|01/([0-9]{14}|[0-9]{13}|[0-9]{12}|[0-9]{8})|414/[0-9]{13})([/?#].*)?",
+    ]
 )
-_OTHER_EVENTS = f"count({_EVENTS}[not(self::ObjectEvent or self::TransactionEvent)])"
-# Children by plain name tests (cheap in libxml2): every child must be modelled or namespaced.
-_ALL_CHILDREN = f"count({_EVENTS}/*)"
-_KNOWN_CHILDREN = " + ".join(f"count({_EVENTS}/{name})" for name in _MODELLED)
-_KNOWN_CHILDREN += f" + count({_EVENTS}/*[namespace-uri() != ''])"
-_BAD_ACTIONS = f"count({_EVENTS}[not(action = 'ADD' or action = 'OBSERVE' or action = 'DELETE')])"
-_FIELDS = {
-    "eventTime": f"{_EVENTS}/eventTime",
-    "recordTime": f"{_EVENTS}/recordTime",
-    "eventTimeZoneOffset": f"{_EVENTS}/eventTimeZoneOffset",
-    "bizStep": f"{_EVENTS}/bizStep",
-    "disposition": f"{_EVENTS}/disposition",
-    "epc": f"{_EVENTS}/epcList/epc",
-    "readPoint": f"{_EVENTS}/readPoint/id",
-    "bizLocation": f"{_EVENTS}/bizLocation/id",
+_OFFSET = r"[+\-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)"
+_PLAIN_FIELDS = {
+    "eventTime": "xs:string",
+    "recordTime": "xs:string",
+    "eventTimeZoneOffset": "s:Offset",
+    "eventID": "xs:string",
+    "certificationInfo": "xs:string",
+    "epcList": "s:EPCList",
+    "action": "s:Action",
+    "bizStep": "s:BizStep",
+    "disposition": "s:Disposition",
+    "readPoint": "s:Location",
+    "bizLocation": "s:Location",
+    "bizTransactionList": "s:Opaque",
+    "sourceList": "s:Opaque",
+    "destinationList": "s:Opaque",
+    "ilmd": "s:Opaque",
 }
 
 
-def _number(root: etree._Element, expression: str) -> float:
-    result = root.xpath(expression)
-    return float(result) if isinstance(result, float) else 0.0
+def _enumeration(name: str, values: list[str]) -> str:
+    facets = "".join(f'<xs:enumeration value="{value}"/>' for value in values)
+    return f'<xs:simpleType name="{name}"><xs:restriction base="xs:string">{facets}</xs:restriction></xs:simpleType>'
 
 
-def _texts(root: etree._Element, path: str, *, strip: bool = True) -> list[str] | None:
-    """Text of every node at `path`, or None when some node is not exactly one text (empty, mixed)."""
-    texts: list[str] = root.xpath(f"{path}/text()", smart_strings=False)
-    if _number(root, f"count({path})") != len(texts) or _number(root, f"count({path}/node())") != len(texts):
-        return None
-    # The per-event view strips these values (all but the offset), so the screen must too.
-    return [text.strip() for text in texts] if strip else texts
+def _pattern(name: str, pattern: str) -> str:
+    escaped = pattern.replace("&", "&amp;").replace("'", "&apos;")
+    return (
+        f'<xs:simpleType name="{name}"><xs:restriction base="xs:string">'
+        f"<xs:pattern value='{escaped}'/></xs:restriction></xs:simpleType>"
+    )
+
+
+def screen_source() -> str:
+    """The screen schema's text (generated, so its CBV lists follow the bundled JSON schema)."""
+    fields = "".join(f'<xs:element name="{name}" type="{kind}"/>' for name, kind in _PLAIN_FIELDS.items())
+    skip = '<xs:any namespace="##other" processContents="skip"/>'
+    any_attribute = '<xs:anyAttribute processContents="skip"/>'
+    return f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:s="{NS_EPCIS_2}"
+ targetNamespace="{NS_EPCIS_2}" elementFormDefault="unqualified">
+<xs:element name="EPCISDocument"><xs:complexType><xs:sequence>
+ <xs:element name="EPCISHeader" type="s:Opaque" minOccurs="0"/>
+ <xs:element name="EPCISBody"><xs:complexType><xs:sequence>
+  <xs:element name="EventList"><xs:complexType><xs:choice minOccurs="0" maxOccurs="unbounded">
+   <xs:element name="ObjectEvent" type="s:PlainEvent"/><xs:element name="TransactionEvent" type="s:PlainEvent"/>
+  </xs:choice>{any_attribute}</xs:complexType></xs:element>
+  <xs:any namespace="##other" processContents="skip" minOccurs="0" maxOccurs="unbounded"/>
+ </xs:sequence>{any_attribute}</xs:complexType></xs:element>
+ <xs:any namespace="##other" processContents="skip" minOccurs="0" maxOccurs="unbounded"/>
+</xs:sequence>{any_attribute}</xs:complexType></xs:element>
+<xs:complexType name="PlainEvent"><xs:choice minOccurs="0" maxOccurs="unbounded">{fields}{skip}</xs:choice>
+ {any_attribute}</xs:complexType>
+<xs:complexType name="EPCList"><xs:sequence>
+ <xs:element name="epc" type="s:Identifier" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType>
+<xs:complexType name="Location"><xs:choice minOccurs="0" maxOccurs="unbounded">
+ <xs:element name="id" type="s:Identifier"/>{skip}</xs:choice>{any_attribute}</xs:complexType>
+<xs:complexType name="Opaque" mixed="true"><xs:sequence>
+ <xs:any namespace="##any" processContents="skip" minOccurs="0" maxOccurs="unbounded"/></xs:sequence>
+ {any_attribute}</xs:complexType>
+{_pattern("Identifier", _IDENTIFIER)}
+{_pattern("Offset", _OFFSET)}
+{_enumeration("Action", ["ADD", "OBSERVE", "DELETE"])}
+{_enumeration("BizStep", sorted(standard_cbv_values("bizStep", xml=True)))}
+{_enumeration("Disposition", sorted(standard_cbv_values("disposition", xml=True)))}
+</xs:schema>"""
+
+
+_local = threading.local()
 
 
 def is_clean(root: etree._Element) -> bool:
-    """True when no event of this EPCISDocument can have a rule finding (strict rules included)."""
-    if _number(root, _OTHER_EVENTS) or _number(root, _BAD_ACTIONS):
-        return False
-    if _number(root, _ALL_CHILDREN) != _number(root, _KNOWN_CHILDREN):
-        return False
-    values: dict[str, list[str]] = {}
-    for name, path in _FIELDS.items():
-        texts = _texts(root, path, strip=name != "eventTimeZoneOffset")
-        if texts is None:
-            return False
-        values[name] = texts
-    if not all(TIME_ZONE_OFFSET.fullmatch(value) for value in set(values["eventTimeZoneOffset"])):
-        return False
-    times = values["eventTime"] + values["recordTime"]
-    if any(looks_like_date_time(value) and not has_time_zone(value) for value in times):
-        return False
-    # Distinct CBV values and identifiers that the one-match fast paths do not settle go through
-    # the real rules, in a minimal event of their own.
-    probes: list[dict[str, Any]] = [{"bizStep": value} for value in set(values["bizStep"])]
-    probes += [{"disposition": value} for value in set(values["disposition"])]
-    odd = [value for value in values["epc"] if EPC_VALID.fullmatch(value) is None]
-    probes.append({"epcList": odd})
-    locations = set(values["readPoint"]) | set(values["bizLocation"])
-    probes += [{"readPoint": {"id": value}} for value in locations if EPC_VALID.fullmatch(value) is None]
-    return not any(check_event({"type": "ObjectEvent", "action": "ADD", **probe}, xml=True) for probe in probes)
+    """True when no event can have a rule finding (strict rules included).
+
+    Only meaningful for an EPCIS 2.0 EPCISDocument that GS1's 2.0 XSD has just accepted.
+    """
+    schema: etree.XMLSchema | None = getattr(_local, "schema", None)
+    if schema is None:
+        schema = _local.schema = etree.XMLSchema(etree.fromstring(screen_source()))
+    return bool(schema.validate(root))

@@ -50,8 +50,13 @@ class EventView:
         return element.getroottree().getpath(element) + _xpath_suffix(rest, attribute), element.sourceline
 
 
+def _raw_text(element: etree._Element) -> str:
+    # Comments or processing instructions split the text into nodes; the XSD reads them joined.
+    return "".join(element.itertext()) if len(element) else element.text or ""
+
+
 def _text(element: etree._Element) -> str:
-    return (element.text or "").strip()
+    return _raw_text(element).strip()
 
 
 def _lift(parent: etree._Element, data: dict[str, Any], at: dict[str, etree._Element] | None) -> None:
@@ -64,7 +69,7 @@ def _lift(parent: etree._Element, data: dict[str, Any], at: dict[str, etree._Ele
             data[tag] = _text(child)
         elif tag == "eventTimeZoneOffset":
             # xsd:string keeps whitespace, and so does the offset grammar: no strip here.
-            data[tag] = child.text or ""
+            data[tag] = _raw_text(child)
         elif tag in _EPC_LISTS:
             epcs = [epc for epc in child if epc.tag == "epc"]
             data[tag] = [_text(epc) for epc in epcs]

@@ -235,3 +235,12 @@ def test_json_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(EpcisParseError) as info:
         parse_jsonld("[1, 2]")
     assert str(info.value) == "an EPCIS JSON-LD document must be a JSON object"
+
+
+def test_a_documents_own_context_is_kept(reference: Path) -> None:
+    path = reference / "epcis-hash/examples/epcisDocWithVariousEventTypes.jsonld"
+    original = json.loads(path.read_text("utf-8"))
+    doc = parse(path.read_bytes())
+    assert to_jsonld(doc)["@context"] == original["@context"]
+    doc.events[0].extensions.append(Extension(name="{https://new.example/}x", text="1"))
+    assert to_jsonld(doc)["@context"] == [*original["@context"], {"ext1": "https://new.example/"}]

@@ -233,6 +233,6 @@ def test_export_errors() -> None:
     doc.events.append(
         TransactionEvent(event_time=datetime(2024, 1, 2, tzinfo=UTC), event_time_zone_offset="+00:00", action="ADD")
     )
-    with pytest.raises(EpcisError) as info:
+    with pytest.raises(EpcisError) as failure:
         to_xml(doc, "1.2")
-    assert str(info.value) == "event 1: TransactionEvent needs a bizTransactionList in EPCIS 1.2 XML"
+    assert str(failure.value) == "event 1: TransactionEvent needs a bizTransactionList in EPCIS 1.2 XML"

@@ -35,7 +35,7 @@ def _documents(suffixes: tuple[str, ...]) -> list[object]:
         for p in base.rglob("*")
         if p.suffix in suffixes and "json-simple-context" not in p.as_posix()
     )
-    out = []
+    out: list[object] = []
     for path in paths:
         if any(key in path.as_posix() for key in SKIP):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,7 +61,7 @@ quantities = st.builds(
 biz_transactions = st.builds(
     BizTransaction,
     value=_word.map(lambda w: f"urn:epcglobal:cbv:bt:4012345000009:{w}"),
-    type=st.sampled_from(sorted(cbv.vocabulary("bizTransactionType").words) + ["https://example.com/btt/x"]),
+    type=st.sampled_from([*sorted(cbv.vocabulary("bizTransactionType").words), "https://example.com/btt/x"]),
 )
 
 
@@ -91,7 +92,7 @@ def extensions(depth: int = 2) -> st.SearchStrategy[list[Extension]]:
 @st.composite
 def events(draw: st.DrawFn, millis_only: bool = False) -> Event:
     when, offset = draw(times(millis_only=millis_only))
-    common = {
+    common: dict[str, Any] = {
         "event_time": when,
         "event_time_zone_offset": offset,
         "action": draw(st.sampled_from(["ADD", "OBSERVE", "DELETE"])),

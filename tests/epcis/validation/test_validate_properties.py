@@ -1,4 +1,4 @@
-"""Property: a document's eventTimeZoneOffset is accepted exactly when it matches the EPCIS grammar."""
+"""Properties: offsets are accepted iff they match the EPCIS grammar; any JSON value gives issues, not errors."""
 
 from __future__ import annotations
 
@@ -78,3 +78,35 @@ def test_xml_offset_accepted_iff_grammar(offset: str) -> None:
     assert (issues == []) == (GRAMMAR.fullmatch(offset) is not None), issues
     if issues:
         assert [i.rule for i in issues] == ["time-zone-offset"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+EVENT_FIELDS = [
+    "type",
+    "action",
+    "eventTime",
+    "recordTime",
+    "parentID",
+    "epcList",
+    "childEPCs",
+    "quantityList",
+    "bizStep",
+    "disposition",
+    "readPoint",
+    "persistentDisposition",
+    "errorDeclaration",
+    "sensorElementList",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(EVENT_FIELDS), JSON_VALUES)
+def test_any_json_value_in_any_field_yields_issues_not_exceptions(field: str, value: object) -> None:
+    document = json.loads(json.dumps(JSON_DOC))
+    document["epcisBody"]["eventList"][0][field] = value
+    issues = validate(json.dumps(document))
+    assert all(issue.rule and issue.field for issue in issues)

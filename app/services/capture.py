@@ -1,0 +1,196 @@
+"""EPCIS capture: validate and parse a document, then store its events under the pharma rules, all or
+nothing (`rollback`) or event by event (`proceed`), recording a capture job either way."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import epcis
+from app.errors import CaptureLimitExceeded, Conflict, FieldError, NotFound, ValidationFailed
+from app.extensions import Database
+from app.models import CaptureJob, CaptureStatus
+from app.services import eventstore, state
+from app.services.security import Principal
+from epcis import model
+from epcis.hashing import event_hash
+from epcis.validate import validate
+
+ErrorBehaviour = Literal["rollback", "proceed"]
+
+
+@dataclass(frozen=True)
+class CaptureLimits:
+    max_events: int = 10_000
+    max_bytes: int = 16 * 1024 * 1024
+
+
+def job_view(job: CaptureJob) -> dict[str, Any]:
+    """The CaptureJob resource of the EPCIS 2.0 REST binding."""
+    return {
+        "captureID": job.id,
+        "createdAt": job.created_at.isoformat().replace("+00:00", "Z"),
+        "finishedAt": job.finished_at.isoformat().replace("+00:00", "Z") if job.finished_at else None,
+        "running": job.status is CaptureStatus.RUNNING,
+        "success": job.status is CaptureStatus.SUCCESS,
+        "captureErrorBehaviour": job.error_behaviour,
+        "errors": job.errors,
+        "eventCount": job.event_count,
+        "capturedCount": job.captured_count,
+    }
+
+
+def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
+    """Schema-validate and parse; a document that fails is rejected before any job exists (400)."""
+    if len(data) > limits.max_bytes:
+        raise CaptureLimitExceeded(f"document of {len(data):,} bytes exceeds the limit of {limits.max_bytes:,}")
+    issues = validate(data)
+    if issues:
+        errors = [FieldError(_where(i), i.message) for i in issues[:50]]
+        raise ValidationFailed(f"{errors[0].field}: {errors[0].detail}", errors=errors)
+    try:
+        doc = epcis.parse(data)
+    except epcis.EpcisError as exc:
+        raise ValidationFailed(str(exc), field="body") from None
+    if len(doc.events) > limits.max_events:
+        raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
+    return doc
+
+
+def _where(issue: Any) -> str:
+    field = getattr(issue, "field", None) or "body"
+    index = getattr(issue, "event_index", None)
+    return field if index is None or f"[{index}]" in field else f"eventList[{index}].{field}"
+
+
+def _problem(index: int, event: model.Event, detail: str, field: str | None) -> dict[str, Any]:
+    return {
+        "type": "epcisException:ValidationException",
+        "title": "Event rejected",
+        "status": 400,
+        "detail": detail,
+        "instance": f"eventList[{index}]" + (f".{field}" if field else ""),
+        "eventIndex": index,
+        "eventID": event.event_id,
+    }
+
+
+class _Rejected(Exception):
+    def __init__(self, problem: dict[str, Any]) -> None:
+        super().__init__(problem["detail"])
+        self.problem = problem
+
+
+def _capture_one(
+    session: Session,
+    event: model.Event,
+    index: int,
+    ctx: state.Context,
+    record_time: datetime,
+    actor: Principal,
+    job_id: str | None,
+) -> bool:
+    """Store one event; False when it was already stored identically (idempotent repeat)."""
+    digest = event_hash(event)
+    if event.event_id is None:
+        event.event_id = digest
+    existing = eventstore.find(session, event.event_id)
+    if existing is not None:
+        if existing.hash_id == digest:
+            return False
+        raise _Rejected(
+            _problem(index, event, f"eventID {event.event_id} is already used by a different event", "eventID")
+        )
+    try:
+        state.apply(session, event, ctx)
+    except state.RuleViolation as exc:
+        raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
+    eventstore.store(session, event, record_time=record_time, captured_by=actor.name, capture_id=job_id, hash_id=digest)
+    return True
+
+
+def capture(
+    database: Database, actor: Principal, doc: model.Document, error_behaviour: ErrorBehaviour = "rollback"
+) -> dict[str, Any]:
+    """Run a capture job over `doc` and return the job resource."""
+    job_id = str(uuid.uuid4())
+    with database.write() as session:
+        session.add(
+            CaptureJob(
+                id=job_id,
+                status=CaptureStatus.RUNNING,
+                error_behaviour=error_behaviour,
+                event_count=len(doc.events),
+                captured_count=0,
+                errors=[],
+                principal=actor.name,
+            )
+        )
+    record_time = datetime.now(UTC)
+    errors: list[dict[str, Any]] = []
+    captured = 0
+    ctx = state.Context()
+    try:
+        with database.write() as session:
+            for index, event in enumerate(doc.events):
+                if error_behaviour == "rollback":
+                    captured += _capture_one(session, event, index, ctx, record_time, actor, job_id)
+                    continue
+                savepoint = session.begin_nested()
+                try:
+                    captured += _capture_one(session, event, index, ctx, record_time, actor, job_id)
+                    savepoint.commit()
+                except _Rejected as exc:
+                    savepoint.rollback()
+                    session.expire_all()
+                    errors.append(exc.problem)
+    except _Rejected as exc:
+        errors, captured = [exc.problem], 0
+    with database.write() as session:
+        job = session.get(CaptureJob, job_id)
+        assert job is not None
+        job.status = CaptureStatus.FAILED if errors else CaptureStatus.SUCCESS
+        job.errors, job.captured_count, job.finished_at = errors, captured, datetime.now(UTC)
+        session.flush()
+        return job_view(job)
+
+
+def capture_event(database: Database, actor: Principal, doc: model.Document) -> str:
+    """`POST /events`: one event, synchronously; 409 when its eventID exists. Returns the eventID."""
+    if len(doc.events) != 1:
+        raise ValidationFailed(f"expected exactly one event, got {len(doc.events)}", field="body")
+    event = doc.events[0]
+    with database.write() as session:
+        digest = event_hash(event)
+        event.event_id = event.event_id or digest
+        if eventstore.find(session, event.event_id) is not None:
+            raise Conflict(f"an event with eventID {event.event_id} already exists", field="eventID")
+        try:
+            state.apply(session, event, state.Context())
+        except state.RuleViolation as exc:
+            raise ValidationFailed(exc.detail, field=f"event.{exc.field}" if exc.field else "event") from None
+        eventstore.store(
+            session, event, record_time=datetime.now(UTC), captured_by=actor.name, capture_id=None, hash_id=digest
+        )
+    return event.event_id
+
+
+def get_job(database: Database, job_id: str) -> dict[str, Any]:
+    with database.read() as session:
+        job = session.get(CaptureJob, job_id)
+        if job is None:
+            raise NotFound(f"no capture job {job_id}", field="captureID")
+        return job_view(job)
+
+
+def list_jobs(database: Database, after: str | None, limit: int) -> list[dict[str, Any]]:
+    with database.read() as session:
+        query = select(CaptureJob).order_by(CaptureJob.created_at, CaptureJob.id).limit(limit)
+        if after:
+            query = query.where(CaptureJob.id > after)
+        return [job_view(j) for j in session.scalars(query)]

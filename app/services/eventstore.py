@@ -1,0 +1,113 @@
+"""Storing EPCIS events once: the JSON-LD body, the hash ID and the indexed rows queries filter on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.models import EpcisEvent, EventEpc, EventField, EventLink, EventQuantity
+from epcis import model
+from epcis.hashing import event_hash
+from epcis.jsonld import to_jsonld
+
+EPC_ROLES = (("epc_list", "epc"), ("child_epcs", "child"), ("input_epc_list", "input"), ("output_epc_list", "output"))
+QUANTITY_ROLES = (
+    ("quantity_list", "quantity"),
+    ("child_quantity_list", "child"),
+    ("input_quantity_list", "input"),
+    ("output_quantity_list", "output"),
+)
+
+
+def canonical(epc: str) -> str:
+    """The key EPCs are indexed and compared by: the canonical Digital Link when GS1, else the value."""
+    return model.Epc(epc).digital_link or str(epc)
+
+
+def event_json(event: model.Event) -> dict[str, Any]:
+    """One event as its EPCIS 2.0 JSON-LD object, with the prefixes of its extensions in its `@context`."""
+    doc = to_jsonld(model.Document(events=[event]))
+    body: dict[str, Any] = doc["epcisBody"]["eventList"][0]
+    extra = [c for c in doc["@context"] if isinstance(c, dict)]
+    if extra:
+        body = {"@context": extra, **body}
+    return body
+
+
+def epcs_of(event: model.Event) -> list[tuple[str, str]]:
+    """(role, canonical EPC) pairs an event names, parent included."""
+    out = [(role, canonical(e)) for attr, role in EPC_ROLES for e in getattr(event, attr, ())]
+    parent = getattr(event, "parent_id", None)
+    if parent:
+        out.append(("parent", canonical(parent)))
+    return out
+
+
+def find(session: Session, event_id: str) -> EpcisEvent | None:
+    return session.scalar(select(EpcisEvent).where(EpcisEvent.event_id == event_id))
+
+
+def store(
+    session: Session,
+    event: model.Event,
+    *,
+    record_time: datetime,
+    captured_by: str,
+    capture_id: str | None,
+    hash_id: str | None = None,
+) -> EpcisEvent:
+    """Insert one event and its index rows (the caller has set `event.event_id`)."""
+    assert event.event_id is not None
+    event.record_time = record_time
+    err = event.error_declaration
+    row = EpcisEvent(
+        event_id=event.event_id,
+        hash_id=hash_id or event_hash(event),
+        event_type=event.TYPE,
+        action=getattr(event, "action", None),
+        event_time=event.event_time,
+        event_time_zone_offset=event.event_time_zone_offset,
+        record_time=record_time,
+        biz_step=event.biz_step,
+        disposition=event.disposition,
+        read_point=canonical(event.read_point.id) if event.read_point else None,
+        biz_location=canonical(event.biz_location.id) if event.biz_location else None,
+        transformation_id=getattr(event, "transformation_id", None),
+        error_declaration_time=err.declaration_time if err else None,
+        error_reason=err.reason if err else None,
+        capture_id=capture_id,
+        captured_by=captured_by,
+        body=event_json(event),
+    )
+    session.add(row)
+    session.flush()
+    pk = row.id
+    epcs = [{"event_pk": pk, "role": role, "epc": epc} for role, epc in epcs_of(event)]
+    if epcs:
+        session.execute(insert(EventEpc), epcs)
+    quantities = [
+        {"event_pk": pk, "role": role, "epc_class": canonical(q.epc_class), "quantity": q.quantity, "uom": q.uom}
+        for attr, role in QUANTITY_ROLES
+        for q in getattr(event, attr, ())
+    ]
+    if quantities:
+        session.execute(insert(EventQuantity), quantities)
+    links = [
+        {"event_pk": pk, "kind": "bizTransaction", "type": b.type, "value": b.value} for b in event.biz_transactions
+    ]
+    links += [{"event_pk": pk, "kind": "source", "type": s.type, "value": canonical(s.value)} for s in event.sources]
+    links += [
+        {"event_pk": pk, "kind": "destination", "type": d.type, "value": canonical(d.value)} for d in event.destinations
+    ]
+    if links:
+        session.execute(insert(EventLink), links)
+    fields = [
+        {"event_pk": pk, "part": "ilmd", "name": x.name, "value": x.text} for x in getattr(event, "ilmd", None) or ()
+    ]
+    fields += [{"event_pk": pk, "part": "ext", "name": x.name, "value": x.text} for x in event.extensions]
+    if fields:
+        session.execute(insert(EventField), fields)
+    return row

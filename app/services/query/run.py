@@ -1,0 +1,290 @@
+"""Running a `Query`: one `select()` on `EpcisEvent` with EXISTS subqueries on the index tables, keyset pages.
+
+Filters with no index rows (persistent dispositions, corrective event IDs, and GT/GE/LT/LE on extension
+and ILMD fields, whose text may be a number, a time or a string) are applied in Python to the rows the
+SQL returns, scanning on in batches until the page is full, so paging stays exact.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.errors import QueryTooLarge
+from app.models import EpcisEvent, EventEpc, EventField, EventLink, EventQuantity
+from app.services.query.epcmatch import EpcMatcher
+from app.services.query.model import (
+    BodyFilter,
+    ColumnIn,
+    EpcFilter,
+    FieldFilter,
+    Filter,
+    LinkFilter,
+    PageKey,
+    Present,
+    QuantityCondition,
+    QuantityFilter,
+    Query,
+    QueryPage,
+    TimeBound,
+    Within,
+)
+from app.services.query.tokens import DEFAULT_TOKEN_KEY, encode
+from app.services.query.units import UNITS, comparable, convert, threshold
+from epcis import cbv
+from epcis.model import format_time
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ORDER_COLUMNS = {"eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "EQ": operator.eq,
+    "GT": operator.gt,
+    "GE": operator.ge,
+    "LT": operator.lt,
+    "LE": operator.le,
+}
+# Rows examined per SQL round trip when Python filters may drop some.
+_SCAN_BATCH = 200
+
+
+def _compare(column: Any, op: str, value: Any) -> ColumnElement[bool]:
+    result: ColumnElement[bool] = _OPS[op](column, value)  # type: ignore[assignment]
+    return result
+
+
+def _epc_match(column: InstrumentedAttribute[str], match: EpcMatcher) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    if match.exact:
+        parts.append(column.in_(sorted(match.exact)))
+    parts += [column.startswith(prefix, autoescape=True) for prefix in sorted(match.prefixes)]
+    parts += [column.like(like) for like in sorted(match.likes)]
+    return or_(*parts) if parts else false()
+
+
+def _quantity_condition(condition: QuantityCondition) -> ColumnElement[bool]:
+    if condition.uom is None:
+        op, value = threshold(condition.op, Fraction(condition.value))
+        return and_(EventQuantity.uom.is_(None), _compare(EventQuantity.quantity, op, value))
+    parts = []
+    for unit in comparable(condition.uom):
+        if unit in UNITS:
+            op, value = threshold(condition.op, convert(condition.value, condition.uom, unit))
+        else:
+            op, value = threshold(condition.op, Fraction(condition.value))
+        parts.append(and_(EventQuantity.uom == unit, _compare(EventQuantity.quantity, op, value)))
+    return or_(*parts)
+
+
+def _field_exists(f: FieldFilter, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(
+        EventField.event_pk == EpcisEvent.id, EventField.part == f.part, EventField.name.in_(sorted(f.names)), *extra
+    )
+
+
+def _clause(f: Filter) -> ColumnElement[bool] | None:
+    """The SQL condition of a filter (None for a filter that is only checked in Python)."""
+    match f:
+        case ColumnIn(column, values):
+            return getattr(EpcisEvent, column).in_(sorted(values))
+        case TimeBound(column, op, value):
+            return _compare(getattr(EpcisEvent, column), op, value)
+        case Present(column, present):
+            col = getattr(EpcisEvent, column)
+            return col.is_not(None) if present else col.is_(None)
+        case Within(column, exact, prefixes):
+            col = getattr(EpcisEvent, column)
+            return or_(col.in_(sorted(exact)), *(col.startswith(p, autoescape=True) for p in sorted(prefixes)))
+        case EpcFilter("epc", roles, match):
+            return exists().where(
+                EventEpc.event_pk == EpcisEvent.id, EventEpc.role.in_(roles), _epc_match(EventEpc.epc, match)
+            )
+        case EpcFilter(_, roles, match):
+            return exists().where(
+                EventQuantity.event_pk == EpcisEvent.id,
+                EventQuantity.role.in_(roles),
+                _epc_match(EventQuantity.epc_class, match),
+            )
+        case QuantityFilter(conditions):
+            return exists().where(
+                EventQuantity.event_pk == EpcisEvent.id, *(_quantity_condition(c) for c in conditions)
+            )
+        case LinkFilter(kind, kind_type, values):
+            return exists().where(
+                EventLink.event_pk == EpcisEvent.id,
+                EventLink.kind == kind,
+                EventLink.type == kind_type,
+                EventLink.value.in_(sorted(values)),
+            )
+        case FieldFilter(op="EQ"):
+            return _field_exists(f, EventField.value.in_(f.values))
+        case FieldFilter(op="EXISTS", present=present):
+            return _field_exists(f) if present else ~_field_exists(f)
+        case FieldFilter():
+            # The comparison itself runs in Python (see `_typed`); SQL narrows to events having the field.
+            return _field_exists(f)
+    return None
+
+
+def _in_python(f: Filter) -> bool:
+    return isinstance(f, BodyFilter) or (isinstance(f, FieldFilter) and f.op in ("GT", "GE", "LT", "LE"))
+
+
+def _typed(text: str) -> Any:
+    """A field's text as a number, else a date-time, else itself: how GT/GE/LT/LE compare it."""
+    try:
+        number = Decimal(text)
+        if number.is_finite():
+            return number
+    except InvalidOperation:
+        pass
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def _field_compare(stored: str | None, op: str, wanted: str) -> bool:
+    if stored is None:
+        return False
+    a, b = _typed(stored), _typed(wanted)
+    if type(a) is not type(b):
+        a, b = stored, wanted
+    try:
+        return _OPS[op](a, b)
+    except TypeError:  # a time with an offset against one without
+        return _OPS[op](stored, wanted)
+
+
+def _body_values(body: dict[str, Any], path: str) -> list[str]:
+    if path == "errorDeclaration.correctiveEventIDs":
+        return list((body.get("errorDeclaration") or {}).get("correctiveEventIDs") or [])
+    side = path.rpartition(".")[2]
+    values = (body.get("persistentDisposition") or {}).get(side) or []
+    return [cbv.bare("disposition", v) for v in values]
+
+
+def _keep(row: EpcisEvent, post: Sequence[Filter], fields: dict[tuple[int, str, str], list[str | None]]) -> bool:
+    for f in post:
+        if isinstance(f, BodyFilter):
+            if not f.values.intersection(_body_values(row.body, f.path)):
+                return False
+        elif isinstance(f, FieldFilter):
+            texts = [t for name in f.names for t in fields.get((row.id, f.part, name), [])]
+            if not any(_field_compare(t, f.op, f.values[0]) for t in texts):
+                return False
+    return True
+
+
+def _load_fields(
+    session: Session, rows: Sequence[EpcisEvent], post: Sequence[Filter]
+) -> dict[tuple[int, str, str], list[str | None]]:
+    wanted = [f for f in post if isinstance(f, FieldFilter)]
+    out: dict[tuple[int, str, str], list[str | None]] = defaultdict(list)
+    if not wanted or not rows:
+        return out
+    names = sorted({name for f in wanted for name in f.names})
+    found = session.execute(
+        select(EventField.event_pk, EventField.part, EventField.name, EventField.value).where(
+            EventField.event_pk.in_([r.id for r in rows]), EventField.name.in_(names)
+        )
+    )
+    for pk, part, name, value in found:
+        out[(pk, part, name)].append(value)
+    return out
+
+
+def _micros(value: datetime) -> int:
+    delta = value - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _after(query: Query, key: PageKey) -> ColumnElement[bool]:
+    column = _ORDER_COLUMNS[query.order_by]
+    at = EPOCH + timedelta(microseconds=key.order_value)
+    if query.descending:
+        return or_(column < at, and_(column == at, EpcisEvent.id < key.row_id))
+    return or_(column > at, and_(column == at, EpcisEvent.id > key.row_id))
+
+
+def _ordered(query: Query, conditions: Sequence[ColumnElement[bool]]) -> Select[EpcisEvent]:
+    column = _ORDER_COLUMNS[query.order_by]
+    order = (column.desc(), EpcisEvent.id.desc()) if query.descending else (column.asc(), EpcisEvent.id.asc())
+    return select(EpcisEvent).where(*conditions).order_by(*order)
+
+
+def _key(query: Query, row: EpcisEvent, delivered: int) -> PageKey:
+    value = row.event_time if query.order_by == "eventTime" else row.record_time
+    return PageKey(order_value=_micros(value), row_id=row.id, delivered=delivered)
+
+
+def _fetch(
+    session: Session,
+    query: Query,
+    conditions: list[ColumnElement[bool]],
+    post: Sequence[Filter],
+    after: PageKey | None,
+    count: int,
+) -> list[EpcisEvent]:
+    """Up to `count` matching rows in query order, starting after `after`."""
+    base = _ordered(query, conditions)
+    if not post:
+        stmt = base.where(_after(query, after)) if after else base
+        return list(session.scalars(stmt.limit(count)))
+    kept: list[EpcisEvent] = []
+    while len(kept) < count:
+        stmt = base.where(_after(query, after)) if after else base
+        batch = list(session.scalars(stmt.limit(max(_SCAN_BATCH, count))))
+        fields = _load_fields(session, batch, post)
+        kept += [row for row in batch if _keep(row, post, fields)]
+        if len(batch) < max(_SCAN_BATCH, count):
+            break
+        after = _key(query, batch[-1], 0)
+    return kept[:count]
+
+
+def _body(row: EpcisEvent) -> dict[str, Any]:
+    body = dict(row.body)
+    body.setdefault("recordTime", format_time(row.record_time))
+    return body
+
+
+def _check_size(session: Session, query: Query, conditions: list[ColumnElement[bool]], post: Sequence[Filter]) -> None:
+    most = query.max_event_count
+    if most is None:
+        return
+    if post:
+        matched = len(_fetch(session, query, conditions, post, None, most + 1))
+    else:
+        ids = select(EpcisEvent.id).where(*conditions).limit(most + 1).subquery()
+        matched = session.scalar(select(func.count()).select_from(ids)) or 0
+    if matched > most:
+        raise QueryTooLarge(f"the query matches more than {most} events (maxEventCount={most})", field="maxEventCount")
+
+
+def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKEN_KEY) -> QueryPage:
+    """One page of the events matching `query`, in its order, with the token of the next page."""
+    conditions = [c for f in query.filters if (c := _clause(f)) is not None]
+    post = [f for f in query.filters if _in_python(f)]
+    _check_size(session, query, conditions, post)
+    delivered = query.after.delivered if query.after else 0
+    want = query.per_page
+    if query.event_count_limit is not None:
+        want = min(want, query.event_count_limit - delivered)
+    if want <= 0:
+        return QueryPage()
+    rows = _fetch(session, query, conditions, post, query.after, want + 1)
+    more = len(rows) > want
+    rows = rows[:want]
+    delivered += len(rows)
+    if query.event_count_limit is not None and delivered >= query.event_count_limit:
+        more = False
+    token = encode(token_key, query.signature, _key(query, rows[-1], delivered)) if more else None
+    return QueryPage(events=[_body(row) for row in rows], next_page_token=token)

@@ -1,0 +1,366 @@
+"""Live state of every code, kept in step with the events, and the pharma rules a capture must obey.
+
+Rules apply to the codes this service issued (SGTINs of its products, SSCCs it allocated). Codes of
+other companies (a partner's document) are stored and tracked without the issuance rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Batch, CodeState, Product, SsccAllocation, VoidedSerial
+from epcis import model
+
+COMMISSIONED, SHIPPED, RECEIVED, DECOMMISSIONED = "commissioned", "shipped", "received", "decommissioned"
+NS = "https://custody.dev/epcis/"
+REASON_FIELD = "{" + NS + "}decommissionReason"
+# The XML binding writes cbvmda as "urn:epcglobal:cbv:mda", the JSON-LD context as "urn:epcglobal:cbv:mda:".
+CBVMDA = ("{urn:epcglobal:cbv:mda}", "{urn:epcglobal:cbv:mda:}")
+# EU FMD / DSCSA reasons a pack leaves the supply chain; a CBV disposition maps where one exists.
+REASONS = frozenset(
+    {"destroyed", "stolen", "sample", "free_sample", "locked", "exported", "dispensed", "recalled", "expired"}
+)
+DISPOSITION_REASON = {
+    "destroyed": "destroyed",
+    "stolen": "stolen",
+    "dispensed": "dispensed",
+    "recalled": "recalled",
+    "expired": "expired",
+    "disposed": "destroyed",
+}
+_SGTIN = re.compile(r"https://id\.gs1\.org/01/(\d{14})/21/(.+)\Z")
+_SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})\Z")
+CHUNK = 5000
+
+
+class RuleViolation(Exception):
+    """An event breaks a rule; `field` names where (e.g. `epcList[3]`)."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+def _unquote(serial: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(serial)
+
+
+@dataclass
+class Context:
+    """Per-capture caches: products by GTIN and whether SSCCs are ours."""
+
+    products: dict[str, Product | None] = field(default_factory=dict)
+    ssccs: dict[str, bool] = field(default_factory=dict)
+
+    def product(self, session: Session, gtin: str) -> Product | None:
+        if gtin not in self.products:
+            self.products[gtin] = session.scalar(select(Product).where(Product.gtin == gtin))
+        return self.products[gtin]
+
+    def our_sscc(self, session: Session, sscc: str) -> bool:
+        if sscc not in self.ssccs:
+            ext = int(sscc[0])
+            rows = session.scalars(select(SsccAllocation).where(SsccAllocation.extension_digit == ext)).all()
+            self.ssccs[sscc] = any(
+                sscc[1 : 1 + len(r.company_prefix)] == r.company_prefix
+                and r.start_ref <= int(sscc[1 + len(r.company_prefix) : 17]) < r.start_ref + r.count
+                for r in rows
+            )
+        return self.ssccs[sscc]
+
+
+def _states(session: Session, epcs: Iterable[str]) -> dict[str, CodeState]:
+    keys = list(dict.fromkeys(epcs))
+    out: dict[str, CodeState] = {}
+    for i in range(0, len(keys), CHUNK):
+        for row in session.scalars(select(CodeState).where(CodeState.epc.in_(keys[i : i + CHUNK]))):
+            out[row.epc] = row
+    return out
+
+
+def descendants(session: Session, roots: Sequence[str]) -> list[str]:
+    """Every code inside `roots`, at any depth (breadth first)."""
+    found: list[str] = []
+    frontier = list(roots)
+    seen = set(roots)
+    while frontier:
+        nxt: list[str] = []
+        for i in range(0, len(frontier), CHUNK):
+            for epc in session.scalars(select(CodeState.epc).where(CodeState.parent.in_(frontier[i : i + CHUNK]))):
+                if epc not in seen:
+                    seen.add(epc)
+                    nxt.append(epc)
+        found += nxt
+        frontier = nxt
+    return found
+
+
+def ancestors(session: Session, epc: str) -> list[str]:
+    chain: list[str] = []
+    current = session.get(CodeState, epc)
+    while current is not None and current.parent is not None and current.parent not in chain:
+        chain.append(current.parent)
+        current = session.get(CodeState, current.parent)
+    return chain
+
+
+def _ilmd(event: model.Event, local: str) -> str | None:
+    for ext in getattr(event, "ilmd", None) or ():
+        if ext.name in (CBVMDA[0] + local, CBVMDA[1] + local):
+            return ext.text
+    return None
+
+
+def _location(event: model.Event) -> str | None:
+    from app.services.eventstore import canonical
+
+    return canonical(event.biz_location.id) if event.biz_location else None
+
+
+def apply(session: Session, event: model.Event, ctx: Context) -> None:
+    """Check `event` against the rules and update the state of the codes it names (same transaction)."""
+    from app.services.eventstore import canonical
+
+    if isinstance(event, model.ObjectEvent):
+        epcs = [canonical(e) for e in event.epc_list]
+        if event.action == "ADD":
+            _commission(session, event, epcs, ctx)
+        elif event.action == "DELETE":
+            _decommission(session, event, epcs)
+        elif event.biz_step == "shipping":
+            _move(session, event, epcs, SHIPPED)
+        elif event.biz_step in ("receiving", "accepting"):
+            _move(session, event, epcs, RECEIVED)
+        else:
+            _observe(session, event, epcs)
+    elif isinstance(event, model.AggregationEvent):
+        parent = canonical(event.parent_id) if event.parent_id else None
+        children = [canonical(e) for e in event.child_epcs]
+        if event.action == "ADD" and parent:
+            _pack(session, event, parent, children, ctx)
+        elif event.action == "DELETE" and parent:
+            _unpack(session, parent, children)
+
+
+def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx: Context) -> None:
+    from app.services.serials import not_issued_to_batch
+
+    states = _states(session, epcs)
+    for i, epc in enumerate(epcs):
+        if epc in states:
+            raise RuleViolation(f"{epc} is already commissioned (event {states[epc].last_event_id})", f"epcList[{i}]")
+    lot, expiry = _ilmd(event, "lotNumber"), _ilmd(event, "itemExpirationDate")
+    by_batch: dict[int, list[int]] = {}
+    rows: list[dict[str, Any]] = []
+    batches: dict[str, Batch | None] = {}
+    for i, epc in enumerate(epcs):
+        row: dict[str, Any] = {
+            "epc": epc,
+            "kind": "other",
+            "gtin": None,
+            "serial": None,
+            "batch_id": None,
+            "status": COMMISSIONED,
+            "disposition": event.disposition,
+            "parent": None,
+            "location": _location(event),
+            "last_event_id": event.event_id,
+            "last_biz_step": event.biz_step,
+            "updated_at": datetime.now(UTC),
+        }
+        if m := _SGTIN.match(epc):
+            gtin, serial = m.group(1), _unquote(m.group(2))
+            row.update(kind="sgtin", gtin=gtin, serial=serial)
+            if ctx.product(session, gtin) is not None:
+                if lot is None:
+                    raise RuleViolation(
+                        f"commissioning GTIN {gtin} needs the lot in ILMD cbvmda:lotNumber", "ilmd.lotNumber"
+                    )
+                key = f"{gtin}/{lot}"
+                if key not in batches:
+                    batches[key] = session.scalar(select(Batch).where(Batch.gtin == gtin, Batch.lot == lot))
+                batch = batches[key]
+                if batch is None:
+                    raise RuleViolation(f"no batch with lot {lot} for GTIN {gtin}", "ilmd.lotNumber")
+                if expiry is not None and _expiry_of(batch) != expiry:
+                    raise RuleViolation(
+                        f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
+                        "ilmd.itemExpirationDate",
+                    )
+                row["batch_id"] = batch.id
+                by_batch.setdefault(batch.id, []).append(i)
+        elif m := _SSCC.match(epc):
+            row.update(kind="sscc")
+            if not ctx.our_sscc(session, m.group(1)):
+                pass  # a partner's SSCC: tracked without the allocation rule
+        rows.append(row)
+    for batch_id, indexes in by_batch.items():
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        serials: list[str] = [rows[i]["serial"] for i in indexes]
+        bad = not_issued_to_batch(session, batch, serials)
+        if bad:
+            i = indexes[bad[0]]
+            raise RuleViolation(
+                f"serial {rows[i]['serial']} was not issued to batch {batch.id} (lot {batch.lot})", f"epcList[{i}]"
+            )
+        voided: set[str] = set()
+        for k in range(0, len(serials), CHUNK):
+            voided |= set(
+                session.scalars(
+                    select(VoidedSerial.serial).where(
+                        VoidedSerial.gtin == batch.gtin, VoidedSerial.serial.in_(serials[k : k + CHUNK])
+                    )
+                )
+            )
+        if voided:
+            i = next(i for i in indexes if rows[i]["serial"] in voided)
+            raise RuleViolation(f"serial {rows[i]['serial']} was voided and can never be commissioned", f"epcList[{i}]")
+    if rows:
+        session.execute(insert(CodeState), rows)
+
+
+def _expiry_of(batch: Batch) -> str:
+    """The batch expiry as an ILMD date (YYYY-MM-DD); DD=00 compares as the month's last day."""
+    return batch.expiry_date.isoformat()
+
+
+def _require(states: dict[str, CodeState], epcs: list[str], name: str = "epcList") -> None:
+    for i, epc in enumerate(epcs):
+        state = states.get(epc)
+        if state is None:
+            raise RuleViolation(f"{epc} was never commissioned", f"{name}[{i}]")
+        if state.status == DECOMMISSIONED:
+            raise RuleViolation(f"{epc} is decommissioned ({state.decommission_reason})", f"{name}[{i}]")
+
+
+def _decommission(session: Session, event: model.ObjectEvent, epcs: list[str]) -> None:
+    states = _states(session, epcs)
+    _require(states, epcs)
+    reason = next((x.text for x in event.extensions if x.name == REASON_FIELD), None)
+    reason = reason or DISPOSITION_REASON.get(event.disposition or "")
+    if reason not in REASONS:
+        allowed = ", ".join(sorted(REASONS))
+        raise RuleViolation(
+            f"decommissioning needs a reason: a disposition or {REASON_FIELD} of {allowed}", "disposition"
+        )
+    for i, epc in enumerate(epcs):
+        if states[epc].status == SHIPPED:
+            raise RuleViolation(f"{epc} is in transit; receive it before decommissioning", f"epcList[{i}]")
+    _set(
+        session,
+        epcs,
+        status=DECOMMISSIONED,
+        decommission_reason=reason,
+        disposition=event.disposition,
+        last_event_id=event.event_id,
+        last_biz_step=event.biz_step,
+    )
+
+
+def _move(session: Session, event: model.ObjectEvent, epcs: list[str], status: str) -> None:
+    states = _states(session, epcs)
+    _require(states, epcs)
+    listed = set(epcs)
+    for i, epc in enumerate(epcs):
+        state = states[epc]
+        if status == SHIPPED and state.status == SHIPPED:
+            raise RuleViolation(f"{epc} is already shipped", f"epcList[{i}]")
+        if status == SHIPPED and state.parent is not None and state.parent not in listed:
+            raise RuleViolation(
+                f"{epc} is packed in {state.parent}; ship its parent or unpack it first", f"epcList[{i}]"
+            )
+    inside = descendants(session, epcs)
+    inside_states = _states(session, inside)
+    for epc in inside:
+        if inside_states[epc].status == DECOMMISSIONED:
+            raise RuleViolation(f"{epc}, inside a shipped container, is decommissioned", "epcList")
+    owner = next((d.value for d in event.destinations if d.type == "owning_party"), None)
+    values: dict[str, object] = {"status": status, "last_event_id": event.event_id, "last_biz_step": event.biz_step}
+    if event.disposition:
+        values["disposition"] = event.disposition
+    if status == RECEIVED:
+        values["location"] = _location(event)
+        if owner:
+            values["owner"] = owner
+    _set(session, epcs + inside, **values)
+
+
+def _observe(session: Session, event: model.ObjectEvent, epcs: list[str]) -> None:
+    states = _states(session, epcs)
+    known = [e for e in epcs if e in states]
+    for i, epc in enumerate(epcs):
+        if epc in states and states[epc].status == DECOMMISSIONED:
+            raise RuleViolation(f"{epc} is decommissioned ({states[epc].decommission_reason})", f"epcList[{i}]")
+    values: dict[str, object] = {"last_event_id": event.event_id, "last_biz_step": event.biz_step}
+    if event.disposition:
+        values["disposition"] = event.disposition
+    if event.biz_location:
+        values["location"] = _location(event)
+    if known:
+        _set(session, known, **values)
+
+
+def _pack(session: Session, event: model.AggregationEvent, parent: str, children: list[str], ctx: Context) -> None:
+    m = _SSCC.match(parent)
+    if m and not ctx.our_sscc(session, m.group(1)) and _SGTIN.match(children[0] if children else ""):
+        gtin = _SGTIN.match(children[0]).group(1)  # type: ignore[union-attr]
+        if ctx.product(session, gtin) is not None:
+            raise RuleViolation(f"parent {parent} is not an SSCC allocated here", "parentID")
+    states = _states(session, [parent, *children])
+    if parent in states and states[parent].status in (DECOMMISSIONED, SHIPPED):
+        raise RuleViolation(f"parent {parent} is {states[parent].status}", "parentID")
+    _require(states, children, "childEPCs")
+    for i, child in enumerate(children):
+        state = states[child]
+        if state.parent is not None and state.parent != parent:
+            raise RuleViolation(f"{child} is already packed in {state.parent}; unpack it first", f"childEPCs[{i}]")
+        if state.status == SHIPPED:
+            raise RuleViolation(f"{child} is in transit", f"childEPCs[{i}]")
+        if child == parent or child in ancestors(session, parent):
+            raise RuleViolation(f"{child} cannot contain its own container", f"childEPCs[{i}]")
+    if parent not in states:
+        kind = "sscc" if m else "sgtin" if _SGTIN.match(parent) else "other"
+        session.execute(
+            insert(CodeState),
+            [
+                {
+                    "epc": parent,
+                    "kind": kind,
+                    "status": COMMISSIONED,
+                    "disposition": event.disposition,
+                    "location": _location(event),
+                    "last_event_id": event.event_id,
+                    "last_biz_step": event.biz_step,
+                    "updated_at": datetime.now(UTC),
+                }
+            ],
+        )
+    _set(session, children, parent=parent, last_event_id=event.event_id, last_biz_step=event.biz_step)
+
+
+def _unpack(session: Session, parent: str, children: list[str]) -> None:
+    if not children:
+        children = list(session.scalars(select(CodeState.epc).where(CodeState.parent == parent)))
+    states = _states(session, children)
+    for i, child in enumerate(children):
+        if child not in states or states[child].parent != parent:
+            raise RuleViolation(f"{child} is not packed in {parent}", f"childEPCs[{i}]")
+    _set(session, children, parent=None)
+
+
+def _set(session: Session, epcs: list[str], **values: object) -> None:
+    values["updated_at"] = datetime.now(UTC)
+    for i in range(0, len(epcs), CHUNK):
+        session.execute(update(CodeState).where(CodeState.epc.in_(epcs[i : i + CHUNK])).values(**values))
+    session.expire_all()

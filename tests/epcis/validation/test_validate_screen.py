@@ -1,0 +1,72 @@
+"""The bulk XML screen may only skip the per-event rules when they would find nothing."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from epcis.validate import ValidationIssue, validate
+from epcis.validation.xmlscreen import is_clean
+
+EVENT = (
+    "<ObjectEvent><eventTime>2026-03-01T10:00:00Z</eventTime>"
+    "<eventTimeZoneOffset>{offset}</eventTimeZoneOffset>"
+    "<epcList><epc>urn:epc:id:sgtin:0614141.107346.{serial}</epc></epcList><action>OBSERVE</action>"
+    "<bizStep>{biz_step}</bizStep><disposition>urn:epcglobal:cbv:disp:in_transit</disposition>"
+    "<readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint></ObjectEvent>"
+)
+SHIPPING = "urn:epcglobal:cbv:bizstep:shipping"
+
+
+def document(*events: str) -> str:
+    return (
+        '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"'
+        ' creationDate="2026-03-01T10:00:00Z"><EPCISBody><EventList>'
+        + "".join(events)
+        + "</EventList></EPCISBody></epcis:EPCISDocument>"
+    )
+
+
+def plain(serial: int, offset: str = "+00:00", biz_step: str = SHIPPING) -> str:
+    return EVENT.format(offset=offset, serial=serial, biz_step=biz_step)
+
+
+def test_plain_bulk_document_is_screened_clean() -> None:
+    text = document(*(plain(n) for n in range(50)))
+    assert is_clean(etree.fromstring(text.encode()))
+    assert validate(text) == []
+
+
+@pytest.mark.parametrize(
+    ("bad_event", "rule"),
+    [
+        (plain(7, offset="+14:01"), "time-zone-offset"),
+        (plain(7, biz_step="urn:epcglobal:cbv:bizstep:shiping"), "cbv-bizstep"),
+        (plain(7, biz_step=""), "cbv-bizstep"),
+        (plain(7).replace(".107346.7", ".10734.7"), "epc-syntax"),
+        (plain(7).replace("00777.0", "0777.0"), "epc-syntax"),
+        (plain(7).replace("<epcList>", "<parentID>urn:epc:id:sscc:0614141.1234567890</parentID><epcList>"), None),
+    ],
+)
+def test_one_bad_event_among_many_trips_the_screen(bad_event: str, rule: str | None) -> None:
+    events = [plain(n) for n in range(20)]
+    events[7] = bad_event
+    issues = validate(document(*events))
+    if rule is None:  # ObjectEvent has no parentID: the XSD says so, the screen must not hide it
+        assert {issue.rule for issue in issues} == {"xsd"}
+    else:
+        assert [(issue.event_index, issue.rule) for issue in issues] == [(7, rule)]
+
+
+def test_value_split_by_comment_is_read_like_the_rules_read_it() -> None:
+    split = plain(3).replace(SHIPPING, "urn:epcglobal:cbv:bizstep:<!-- x -->shiping")
+    assert not is_clean(etree.fromstring(document(plain(1), split).encode()))
+    assert validate(document(plain(1), split)) == [
+        ValidationIssue(
+            1,
+            "/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent[2]/bizStep",
+            "'urn:epcglobal:cbv:bizstep:' is not a standard CBV bizStep",
+            "cbv-bizstep",
+            1,
+        )
+    ]
