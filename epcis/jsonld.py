@@ -542,19 +542,16 @@ class _Writer:
         return f"{prefix}:{local}"
 
     def extensions(self, target: dict[str, Any], extensions: list[Extension]) -> None:
+        """Add extension nodes to a JSON object; siblings with one name become one array."""
         for ext in extensions:
             key = self.key(ext.name)
             value = self.extension_value(ext)
-            if key in target:
-                existing = target[key]
-                target[key] = (
-                    [*existing, value] if isinstance(existing, list) and key in self._lists else [existing, value]
-                )
-                self._lists.add(key)
-            else:
+            if key not in target:
                 target[key] = value
-
-    _lists: set[str]
+            elif isinstance(target[key], list):  # extension values are never arrays themselves
+                target[key].append(value)
+            else:
+                target[key] = [target[key], value]
 
     def extension_value(self, ext: Extension) -> Any:
         if not ext.children and not ext.attributes:
@@ -564,10 +561,7 @@ class _Writer:
             out["#text"] = _typed(ext)
         for name, value in ext.attributes.items():
             out["@" + self.key(name)] = value
-        saved = self._lists
-        self._lists = set()
         self.extensions(out, ext.children)
-        self._lists = saved
         return out
 
 
@@ -720,7 +714,6 @@ def _vocabulary_json(w: _Writer, voc: Vocabulary) -> dict[str, Any]:
 def to_jsonld(doc: Document) -> dict[str, Any]:
     """The document as an EPCIS 2.0 JSON-LD object (bare-word CBV values, bundled context URL)."""
     w = _Writer(doc.namespaces)
-    w._lists = set()
     out: dict[str, Any] = {}
     body: dict[str, Any] = {}
     events = [_event_json(w, e) for e in doc.events]

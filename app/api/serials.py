@@ -10,7 +10,7 @@ from app.api.support import body, database, listing, page, principal, requires, 
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
 from app.schemas import BatchIn, BatchTransitionIn, SerialList, SerialRequest, SsccRequest
-from app.services import batches, printdata, serials
+from app.services import batches, printdata, serials, trace
 
 NDJSON = "application/x-ndjson"
 
@@ -135,3 +135,9 @@ def print_data(batch_id: int) -> ResponseReturnValue:
         "Content-Disposition": f'attachment; filename="batch-{batch_id}-print-data.{fmt}"',
     }
     return Response(stream_with_context(job.stream(fmt)), mimetype=mimetype, headers=headers)  # type: ignore[arg-type]
+
+
+@api_v1.get("/trace/<path:code>")
+@requires()
+def trace_code(code: str) -> ResponseReturnValue:
+    return jsonify(trace.trace(database(), code))

@@ -20,28 +20,39 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
 
-def bitmap_png(pixels: Matrix, dpi: int) -> bytes:
-    """A 1-bit greyscale PNG of ``pixels`` (True = black) with its resolution recorded (pHYs)."""
-    height, width = pixels.shape
-    rows = np.packbits(~pixels, axis=1)  # PNG greyscale 1-bit: 0 is black
-    scanlines = np.hstack([np.zeros((height, 1), dtype=np.uint8), rows])  # filter type 0 per row
+def _png(scanlines: bytes, width: int, height: int, dpi: int) -> bytes:
+    """A 1-bit greyscale PNG (0 = black) from filtered scanlines, with its resolution recorded (pHYs)."""
     per_metre = round(dpi / MM_PER_INCH * 1000)
     return b"".join(
         (
             _PNG_SIGNATURE,
             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)),
             _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 6)),
+            _chunk(b"IDAT", zlib.compress(scanlines, 6)),
             _chunk(b"IEND", b""),
         )
     )
 
 
 def matrix_png(matrix: Matrix, module_px: int, quiet_zone: int, dpi: int) -> bytes:
-    """PNG of a module matrix: ``quiet_zone`` light modules around it, ``module_px`` pixels per module."""
-    padded = np.pad(matrix, quiet_zone, constant_values=False)
-    pixels = np.repeat(np.repeat(padded, module_px, axis=0), module_px, axis=1)
-    return bitmap_png(pixels, dpi)
+    """PNG of a module matrix: ``quiet_zone`` light modules around it, ``module_px`` pixels per module.
+
+    Each module row is scaled and packed once, then repeated: a few array operations per symbol.
+    """
+    rows, cols = matrix.shape
+    modules_wide = cols + 2 * quiet_zone
+    width, height = modules_wide * module_px, (rows + 2 * quiet_zone) * module_px
+    padded = np.zeros((rows, modules_wide), dtype=bool)
+    padded[:, quiet_zone : quiet_zone + cols] = matrix
+    packed = np.packbits(~np.repeat(padded, module_px, axis=1), axis=1)  # 1 bits are white
+    scanlines = np.empty((height, packed.shape[1] + 1), dtype=np.uint8)
+    scanlines[:, 0] = 0  # filter type "none" on every scanline
+    margin = quiet_zone * module_px
+    blank = np.packbits(np.ones(width, dtype=bool))
+    scanlines[:margin, 1:] = blank
+    scanlines[height - margin :, 1:] = blank
+    scanlines[margin : height - margin, 1:] = np.repeat(packed, module_px, axis=0)
+    return _png(scanlines.tobytes(), width, height, dpi)
 
 
 def runs(matrix: Matrix) -> list[tuple[int, int, int]]:
