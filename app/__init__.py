@@ -14,6 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app import cli, http_errors
     from app.api import api_v1
     from app.api.epcis_binding import epcis_api
+    from app.api.home import home
     from app.extensions import Database
 
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
@@ -27,5 +28,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     http_errors.register(app)
     app.register_blueprint(api_v1)
     app.register_blueprint(epcis_api)
+    app.register_blueprint(home)
     cli.register(app)
     return app

@@ -20,7 +20,6 @@ from epcis import cbv
 from epcis.epc import canonical_digital_link
 from epcis.model import (
     EVENT_TYPES,
-    SENSOR_TIME,
     SENSOR_VOCAB,
     Document,
     Event,
@@ -147,8 +146,8 @@ def _quantities(name: str, items: list[QuantityElement]) -> str:
 
 
 def _sensor_attr(name: str, value: object) -> str:
-    if name in SENSOR_TIME:
-        return utc_millis(value)  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        return utc_millis(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -238,16 +237,15 @@ _PLANS: dict[type[Event], tuple[tuple[str, str, int], ...]] = {
 
 
 def _other(label: str, value: object, event: Event, tail: list[str]) -> str:
-    if label == "persistentDisposition":
-        pd: PersistentDisposition = value  # type: ignore[assignment]
+    if isinstance(value, PersistentDisposition):
         return (
             label
-            + _joined_sorted("set=" + _vocab_value("disposition", v) for v in pd.set)
-            + _joined_sorted("unset=" + _vocab_value("disposition", v) for v in pd.unset)
+            + _joined_sorted("set=" + _vocab_value("disposition", v) for v in value.set)
+            + _joined_sorted("unset=" + _vocab_value("disposition", v) for v in value.unset)
         )
-    if label == "sensorElementList":
-        return _sensor_elements(event, tail)
-    return _location(label, value, tail)  # type: ignore[arg-type]
+    if isinstance(value, Location):
+        return _location(label, value, tail)
+    return _sensor_elements(event, tail)
 
 
 def _tail(event: Event, ignore: Collection[str], tail: list[str]) -> None:

@@ -8,6 +8,7 @@ the prefixes of the bundled EPCIS context); nothing is fetched over the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -36,6 +37,7 @@ from epcis.model import (
     SensorMetadata,
     SensorReport,
     SourceDest,
+    TransformationEvent,
     Vocabulary,
     VocabularyAttribute,
     VocabularyElement,
@@ -349,8 +351,12 @@ def _context_prefixes(context: Any) -> dict[str, str]:
     return out
 
 
-def parse_jsonld(data: bytes | str | dict[str, Any]) -> Document:
-    """An EPCIS 2.0 JSON-LD document (EPCISDocument, EPCISQueryDocument or a single event)."""
+def parse_jsonld(data: bytes | str | dict[str, Any], contexts: Mapping[str, Any] | None = None) -> Document:
+    """An EPCIS 2.0 JSON-LD document (EPCISDocument, EPCISQueryDocument or a single event).
+
+    ``contexts`` maps context URLs the document names (a regulator's extension context, say) to their
+    JSON content, so that the prefixes they define resolve too; nothing is fetched over the network.
+    """
     if isinstance(data, dict):
         obj: Any = data
     else:
@@ -360,14 +366,18 @@ def parse_jsonld(data: bytes | str | dict[str, Any]) -> Document:
         except json.JSONDecodeError as exc:
             raise EpcisParseError(f"not valid JSON: {exc}") from None
     with gc_paused():
-        return _document_from_json(obj)
+        return _document_from_json(obj, contexts or {})
 
 
-def _document_from_json(obj: Any) -> Document:
+def _document_from_json(obj: Any, contexts: Mapping[str, Any]) -> Document:
     if not isinstance(obj, dict):
         raise EpcisParseError("an EPCIS JSON-LD document must be a JSON object")
     context = obj.get("@context", [])
-    prefixes = _context_prefixes(context)
+    prefixes: dict[str, str] = {}
+    for item in _as_list(context):
+        if isinstance(item, str) and item in contexts:
+            prefixes.update(_context_prefixes(contexts[item].get("@context", {})))
+    prefixes.update(_context_prefixes(context))
     reader = _EventReader(prefixes)
     kind = obj.get("type")
     if kind in _EVENT_TYPES:
@@ -648,8 +658,8 @@ def _event_json(w: _Writer, event: Event) -> dict[str, Any]:
             out[key] = _quantity_json(items)
     if hasattr(event, "action"):
         out["action"] = event.action
-    if getattr(event, "transformation_id", None) is not None:
-        out["transformationID"] = event.transformation_id  # type: ignore[attr-defined]
+    if isinstance(event, TransformationEvent) and event.transformation_id is not None:
+        out["transformationID"] = event.transformation_id
     if event.biz_step is not None:
         out["bizStep"] = event.biz_step
     if event.disposition is not None:

@@ -649,14 +649,11 @@ def _write_field(parent: Any, tag: str, event: Event, version: str = "2.0") -> N
         items = getattr(event, _QUANTITY_LISTS[tag])
         if items:
             _quantity_list(parent, tag, items)
-    elif tag == "action":
-        _sub(parent, tag, getattr(event, "action"))  # noqa: B009 - not every event type has one
-    elif tag == "parentID":
-        if getattr(event, "parent_id", None) is not None:
-            _sub(parent, tag, getattr(event, "parent_id"))  # noqa: B009
-    elif tag == "transformationID":
-        if getattr(event, "transformation_id", None) is not None:
-            _sub(parent, tag, getattr(event, "transformation_id"))  # noqa: B009
+    elif tag in ("action", "parentID", "transformationID"):
+        # Plain text fields that only some event types have.
+        value = event.__dict__.get({"action": "action", "parentID": "parent_id"}.get(tag, "transformation_id"))
+        if value is not None:
+            _sub(parent, tag, value)
     elif tag == "bizStep":
         if event.biz_step is not None:
             _sub(parent, tag, cbv.urn("bizStep", event.biz_step))

@@ -37,22 +37,18 @@ def _png(scanlines: bytes, width: int, height: int, dpi: int) -> bytes:
 def matrix_png(matrix: Matrix, module_px: int, quiet_zone: int, dpi: int) -> bytes:
     """PNG of a module matrix: ``quiet_zone`` light modules around it, ``module_px`` pixels per module.
 
-    Each module row is scaled and packed once, then repeated: a few array operations per symbol.
+    Each module row is widened and bit-packed once by numpy, then repeated as bytes: symbols are
+    small, so the number of array operations, not their size, sets the cost.
     """
     rows, cols = matrix.shape
-    modules_wide = cols + 2 * quiet_zone
-    width, height = modules_wide * module_px, (rows + 2 * quiet_zone) * module_px
-    padded = np.zeros((rows, modules_wide), dtype=bool)
-    padded[:, quiet_zone : quiet_zone + cols] = matrix
-    packed = np.packbits(~np.repeat(padded, module_px, axis=1), axis=1)  # 1 bits are white
-    scanlines = np.empty((height, packed.shape[1] + 1), dtype=np.uint8)
-    scanlines[:, 0] = 0  # filter type "none" on every scanline
-    margin = quiet_zone * module_px
-    blank = np.packbits(np.ones(width, dtype=bool))
-    scanlines[:margin, 1:] = blank
-    scanlines[height - margin :, 1:] = blank
-    scanlines[margin : height - margin, 1:] = np.repeat(packed, module_px, axis=0)
-    return _png(scanlines.tobytes(), width, height, dpi)
+    light = np.ones((rows + 2 * quiet_zone, cols + 2 * quiet_zone), dtype=bool)  # PNG 1-bit grey: 1 is white
+    light[quiet_zone : quiet_zone + rows, quiet_zone : quiet_zone + cols] = ~matrix
+    packed = np.packbits(np.repeat(light, module_px, axis=1), axis=1)
+    stride = packed.shape[1]
+    data = packed.tobytes()
+    # Filter type 0 ("none") leads every scanline; each module row is module_px identical scanlines.
+    scanlines = b"".join((b"\x00" + data[at : at + stride]) * module_px for at in range(0, len(data), stride))
+    return _png(scanlines, light.shape[1] * module_px, light.shape[0] * module_px, dpi)
 
 
 def runs(matrix: Matrix) -> list[tuple[int, int, int]]:

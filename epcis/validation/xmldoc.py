@@ -19,7 +19,11 @@ _WRAPPER_DATE = "1970-01-01T00:00:00Z"
 
 
 def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationIssue]:
-    """Validate an XML EPCIS document; the tree is parsed once and shared by the XSD and the rules."""
+    """Validate an XML EPCIS document; the tree is parsed once and shared by the XSD and the rules.
+
+    The XSD follows the root namespace (2.0 or 1.2; document, query or master data). A bare
+    unqualified event is wrapped in a 2.0 EPCISDocument so the XSD can reach it.
+    """
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as error:
@@ -32,13 +36,14 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
     if namespace not in XSD_ENTRY_POINTS:
         message = f"root element {root.tag} is not an EPCIS document, query or master-data document"
         return [ValidationIssue(None, f"/{qname.localname}", message, r.DOCUMENT_TYPE, root.sourceline)]
-    events = _events(root)
     issues: list[ValidationIssue] = []
     schema = xml_schema(namespace)
-    if not schema.validate(root):
-        issues.extend(_xsd_issues(schema.error_log, events, bare))
-    elif namespace == NS_EPCIS_2 and local_name(root) == "EPCISDocument" and is_clean(root):
+    valid = schema.validate(root)
+    if valid and namespace == NS_EPCIS_2 and _local_name(root) == "EPCISDocument" and is_clean(root):
         return issues  # the screen proved the rules would find nothing
+    events = _events(root)
+    if not valid:
+        issues.extend(_xsd_issues(schema.error_log, events, bare))
     for position, element in enumerate(events):
         index = None if bare else position
         tag = element.tag
@@ -56,7 +61,7 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
     return issues
 
 
-def local_name(element: etree._Element) -> str:
+def _local_name(element: etree._Element) -> str:
     return str(etree.QName(element).localname)
 
 

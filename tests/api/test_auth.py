@@ -113,3 +113,10 @@ def test_line_scope_must_be_a_gln_and_only_for_line_tokens(database: Any) -> Non
     with pytest.raises(ValidationFailed) as err:
         security.create_token(database, name="s2", role="line", scope_gln="9506000134353")
     assert err.value.field == "scope"
+
+
+def test_landing_page_says_how_to_start(client: FlaskClient) -> None:
+    answer = client.get("/")
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "Custody is running" in page and "tokens create" in page

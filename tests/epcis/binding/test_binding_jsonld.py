@@ -244,3 +244,13 @@ def test_a_documents_own_context_is_kept(reference: Path) -> None:
     assert to_jsonld(doc)["@context"] == original["@context"]
     doc.events[0].extensions.append(Extension(name="{https://new.example/}x", text="1"))
     assert to_jsonld(doc)["@context"] == [*original["@context"], {"ext1": "https://new.example/"}]
+
+
+def test_caller_supplied_contexts_resolve_regulator_prefixes(reference: Path) -> None:
+    folder = reference / "epcis/examples/regulator-extensions/gs1-egypt-hc"
+    url = "https://ref.gs1eg.org/extensions/epcis/hc/2.0.0/hc-context.jsonld"
+    context = json.loads((folder / "hc-context.jsonld").read_text("utf-8"))
+    doc = parse_jsonld((folder / "GS1_Eg_EPCIS_Document_1.json").read_bytes(), contexts={url: context})
+    names = {e.name for event in doc.events for e in event.extensions}
+    assert "{https://ref.gs1eg.org/extensions/epcis/hc/voc/}dosageQuantityList" in names
+    assert parse(to_xml(doc)).events == doc.events

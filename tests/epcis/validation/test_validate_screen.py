@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from epcis.validate import ValidationIssue, validate
+from epcis.validation.rules import check_event
 from epcis.validation.xmlscreen import is_clean
+from epcis.validation.xmlview import EventView
 
 EVENT = (
     "<ObjectEvent><eventTime>2026-03-01T10:00:00Z</eventTime>"
@@ -58,15 +62,41 @@ def test_one_bad_event_among_many_trips_the_screen(bad_event: str, rule: str | N
         assert [(issue.event_index, issue.rule) for issue in issues] == [(7, rule)]
 
 
-def test_value_split_by_comment_is_read_like_the_rules_read_it() -> None:
+def test_value_split_by_comment_is_read_whole_like_the_xsd_reads_it() -> None:
     split = plain(3).replace(SHIPPING, "urn:epcglobal:cbv:bizstep:<!-- x -->shiping")
+    fine = plain(4).replace(SHIPPING, "urn:epcglobal:cbv:bizstep:<?pi x?>shipping")
+    assert validate(document(plain(1), fine)) == []
     assert not is_clean(etree.fromstring(document(plain(1), split).encode()))
     assert validate(document(plain(1), split)) == [
         ValidationIssue(
             1,
             "/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent[2]/bizStep",
-            "'urn:epcglobal:cbv:bizstep:' is not a standard CBV bizStep",
+            "'urn:epcglobal:cbv:bizstep:shiping' is not a standard CBV bizStep",
             "cbv-bizstep",
             1,
         )
     ]
+
+
+def _rule_findings(root: etree._Element) -> list[str]:
+    events = root.find("EPCISBody/EventList")
+    assert events is not None
+    return [finding.rule for event in events for finding in check_event(EventView(event).data, xml=True, strict=True)]
+
+
+VALUES = {
+    "offset": st.sampled_from(["+00:00", "-05:00", "+14:00", "+14:01", " +01:00", "+1:00"]),
+    "biz_step": st.sampled_from(
+        [SHIPPING, "urn:epcglobal:cbv:bizstep:shiping", "shipping", "urn:x:y", "", " " + SHIPPING]
+    ),
+    "serial": st.sampled_from(["1", "A%2F1", "x" * 21, "a b", "", "1\u0663", "!'()*+,-.:;=_"]),
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.fixed_dictionaries(VALUES), min_size=1, max_size=4))
+def test_screen_never_hides_a_rule_finding(fields: list[dict[str, str]]) -> None:
+    events = [EVENT.format(**value) for value in fields]
+    root = etree.fromstring(document(*events).encode())
+    if is_clean(root):
+        assert _rule_findings(root) == []
