@@ -110,3 +110,23 @@ class SsccRequest(Strict):
     extension_digit: int = Field(ge=0, le=9)
     count: int = 1
     batch_id: int | None = None
+
+
+class LineOperation(Strict):
+    """One line operation; `op` decides which fields are needed."""
+
+    op: Literal["commission", "decommission", "pack", "unpack"]
+    batch_id: int | None = None
+    serials: list[str] = Field(default_factory=list, max_length=100_000)
+    reason: (
+        Literal[
+            "destroyed", "stolen", "sample", "free_sample", "locked", "exported", "dispensed", "recalled", "expired"
+        ]
+        | None
+    ) = None
+    parent: str | None = None
+    children: list[str] = Field(default_factory=list, max_length=100_000)
+
+
+class LineEvents(Strict):
+    operations: list[LineOperation] = Field(min_length=1, max_length=1000)

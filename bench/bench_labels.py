@@ -76,6 +76,7 @@ def bare_zint(inputs: Sequence[str]) -> None:
 def bare_libdmtx(raws: Sequence[str]) -> None:
     """libdmtx alone (FNC1 property, ASCII, square) rendering at the final size itself, then PIL's PNG writer."""
     lib = dmtx._library()
+    assert lib is not None
     px = OPTIONS.pixels_per_module
     for raw in raws:
         data = b"\x1d" + raw.encode("ascii")
@@ -121,9 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     mappings = payloads(count)
     bracketed = ["".join(f"[{ai}]{value}" for ai, value in m.items()) for m in mappings]
     raws = [element_string(m, form="raw") for m in mappings]
-    print(
-        f"{count} payloads (01)(17)(10)(21); PNG, {OPTIONS.pixels_per_module} px/module, quiet zone {OPTIONS.quiet_zone}"
-    )
+    size, quiet = OPTIONS.pixels_per_module, OPTIONS.quiet_zone
+    print(f"{count} payloads (01)(17)(10)(21); PNG, {size} px/module, quiet zone {quiet} modules")
 
     def ours_zint() -> None:
         for mapping in mappings:

@@ -23,7 +23,8 @@ if str(ROOT) not in sys.path:
 from jsonschema import Draft7Validator  # noqa: E402
 from lxml import etree  # noqa: E402
 
-from epcis.validate import validate  # noqa: E402
+from epcis.validate import ValidationIssue, validate  # noqa: E402
+from epcis.validation.schemas import forget_passes  # noqa: E402
 
 NS = "urn:epcglobal:epcis:xsd:2"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -93,6 +94,19 @@ def _timed(action: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def _best_of(repeat: int, ours: Callable[[], object], raw: Callable[[], object]) -> tuple[float, object, float, object]:
+    """Best time of each over `repeat` interleaved rounds (interleaving spreads machine noise evenly)."""
+    best_ours = best_raw = float("inf")
+    ours_result: object = None
+    raw_result: object = None
+    for _ in range(repeat):
+        elapsed, raw_result = _timed(raw)
+        best_raw = min(best_raw, elapsed)
+        elapsed, ours_result = _timed(ours)
+        best_ours = min(best_ours, elapsed)
+    return best_ours, ours_result, best_raw, raw_result
+
+
 def _report(label: str, events: int, ours: float, raw: float, raw_label: str) -> None:
     print(f"{label} ours     : {ours:7.2f} s  {events / ours:10,.0f} events/s")
     print(f"{label} baseline : {raw:7.2f} s  {events / raw:10,.0f} events/s  ({raw_label})")
@@ -106,11 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json-events",
         type=int,
-        help="events in the JSON twin (default: at most 10,000, since plain jsonschema takes ~6 ms per event)",
+        help="events in the JSON twin (default: at most 2,000, since plain jsonschema takes ~6 ms per event)",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds; the best time counts")
     args = parser.parse_args(argv)
     events = args.events or (5_000 if args.quick else 100_000)
-    json_events = args.json_events or min(events, 10_000)
+    json_events = args.json_events or min(events, 2_000)
 
     build_time, xml_bytes = _timed(lambda: build_xml(events))
     assert isinstance(xml_bytes, bytes)
@@ -127,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     def raw_xml() -> bool:
         return bool(schema.validate(etree.fromstring(xml_bytes, parser_xml)))
 
-    raw_time, raw_ok = _timed(raw_xml)
-    ours_time, issues = _timed(lambda: validate(xml_bytes))
+    ours_time, issues, raw_time, raw_ok = _best_of(args.repeat, lambda: validate(xml_bytes), raw_xml)
     if not raw_ok or issues:
         print(f"unexpected XML result: baseline valid={raw_ok}, issues={issues!r:.300}")
         return 1
@@ -140,8 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     def raw_json() -> list[Any]:
         return list(validator.iter_errors(json.loads(json_bytes)))
 
-    raw_time, raw_errors = _timed(raw_json)
-    ours_time, issues = _timed(lambda: validate(json_bytes))
+    def ours_json() -> list[ValidationIssue]:
+        forget_passes()  # a cold start each round: real documents bring new EPCs
+        return validate(json_bytes)
+
+    ours_time, issues, raw_time, raw_errors = _best_of(args.repeat, ours_json, raw_json)
     if raw_errors or issues:
         print(f"unexpected JSON result: baseline errors={raw_errors!r:.300}, issues={issues!r:.300}")
         return 1

@@ -165,6 +165,16 @@ def _list(value: Any, field: str) -> list[Any]:
     return value
 
 
+def _object(value: Any, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise EpcisParseError(f"expected an object, found {json.dumps(value)[:60]}", field=field)
+    return value
+
+
+def _objects(value: Any, field: str) -> list[dict[str, Any]]:
+    return [_object(item, field) for item in _list(value, field)]
+
+
 def _quantities(items: Any, field: str) -> list[QuantityElement]:
     out = []
     for item in _list(items, field):
@@ -222,7 +232,7 @@ class _EventReader(_Reader):
 
     def sensor_elements(self, value: Any) -> list[SensorElement]:
         out = []
-        for item in _list(value, "sensorElementList"):
+        for item in _objects(value, "sensorElementList"):
             element = SensorElement()
             for key, part in item.items():
                 if key == "sensorMetadata":
@@ -274,7 +284,7 @@ class _EventReader(_Reader):
                     value=_str(b.get("bizTransaction"), key),
                     type=cbv.bare("bizTransactionType", b["type"]) if b.get("type") is not None else None,
                 )
-                for b in _list(value, key)
+                for b in _objects(value, key)
             ]
         elif key in ("sourceList", "destinationList"):
             name = key[:-4]
@@ -283,16 +293,18 @@ class _EventReader(_Reader):
                     value=Epc(_str(s.get(name), key)),
                     type=cbv.bare("sourceDestType", _str(s.get("type"), key)),
                 )
-                for s in _list(value, key)
+                for s in _objects(value, key)
             ]
         elif key == "sensorElementList":
             kw["sensor_elements"] = self.sensor_elements(value)
         elif key == "persistentDisposition":
+            _object(value, key)
             kw["persistent_disposition"] = PersistentDisposition(
                 set=[cbv.bare("disposition", v) for v in _as_list(value.get("set"))],
                 unset=[cbv.bare("disposition", v) for v in _as_list(value.get("unset"))],
             )
         elif key == "ilmd":
+            _object(value, key)
             kw["ilmd"] = [e for k, v in value.items() if k not in _COMMENT_KEYS for e in self.extensions(k, v)]
         elif key == "errorDeclaration":
             kw["error_declaration"] = self.error_declaration(value)

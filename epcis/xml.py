@@ -147,6 +147,8 @@ def _location(el: Any) -> Location:
             extensions.append(extension_from_xml(child))
         elif _local(tag) == "id":
             ident = Epc((child.text or "").strip())
+        else:
+            extensions.append(extension_from_xml(child))
     if ident is None:
         raise EpcisParseError(f"<{el.tag}> has no <id>", field=el.tag)
     return Location(id=ident, extensions=extensions)
@@ -201,7 +203,7 @@ def _sensor_elements(el: Any) -> list[SensorElement]:
                 element.metadata = _sensor_part(part, SensorMetadata)
             elif part.tag == "sensorReport":
                 element.reports.append(_sensor_part(part, SensorReport))
-            elif part.tag[0] == "{":
+            else:
                 element.extensions.append(extension_from_xml(part))
         out.append(element)
     return out
@@ -217,7 +219,7 @@ def _error_declaration(el: Any) -> ErrorDeclaration:
             kw["reason"] = cbv.bare("errorReason", _text(child))
         elif tag == "correctiveEventIDs":
             kw["corrective_event_ids"] = [_text(c) for c in _children(child)]
-        elif tag[0] == "{":
+        else:
             kw["extensions"].append(extension_from_xml(child))
     if "declaration_time" not in kw:
         raise EpcisParseError("errorDeclaration without declarationTime", field="errorDeclaration")

@@ -9,8 +9,8 @@ from app.api import api_v1
 from app.api.support import body, database, listing, page, principal, requires, settings
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
-from app.schemas import BatchIn, BatchTransitionIn, SerialList, SerialRequest, SsccRequest
-from app.services import batches, printdata, serials, trace
+from app.schemas import BatchIn, BatchTransitionIn, LineEvents, SerialList, SerialRequest, SsccRequest
+from app.services import batches, lineops, printdata, reconciliation, serials, trace
 
 NDJSON = "application/x-ndjson"
 
@@ -137,7 +137,22 @@ def print_data(batch_id: int) -> ResponseReturnValue:
     return Response(stream_with_context(job.stream(fmt)), mimetype=mimetype, headers=headers)  # type: ignore[arg-type]
 
 
-@api_v1.get("/trace/<path:code>")
+@api_v1.get("/trace")
 @requires()
-def trace_code(code: str) -> ResponseReturnValue:
+def trace_code() -> ResponseReturnValue:
+    code = request.args.get("code")
+    if not code:
+        raise ValidationFailed("give the scanned or typed code as ?code=", field="code")
     return jsonify(trace.trace(database(), code))
+
+
+@api_v1.get("/batches/<int:batch_id>/reconciliation")
+@requires()
+def batch_reconciliation(batch_id: int) -> ResponseReturnValue:
+    return jsonify(reconciliation.reconcile(database(), batch_id))
+
+
+@api_v1.post("/lines/<gln>/events")
+@requires(Role.LINE, Role.ERP)
+def line_events(gln: str) -> ResponseReturnValue:
+    return jsonify(lineops.run(database(), principal(), gln, body(LineEvents))), 201

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from app.labels.options import MM_PER_INCH
@@ -101,8 +101,13 @@ def to_pdf(drawing: Drawing, title: str) -> bytes:
 
 
 @cache
-def _font(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=pixels)
+def _font(pixels: int, bold: bool) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """reportlab's own outline font for Helvetica (same metrics as the PDF), else Pillow's default."""
+    try:
+        path = getFont(FONT_BOLD if bold else FONT).face.findT1File()
+        return ImageFont.truetype(path, pixels)
+    except (OSError, AttributeError, TypeError):
+        return ImageFont.load_default(size=pixels)
 
 
 def to_png(drawing: Drawing, dpi: int) -> bytes:
@@ -119,7 +124,7 @@ def to_png(drawing: Drawing, dpi: int) -> bytes:
         width = max(1, round(rule.weight * scale))
         pen.line([(rule.x1 * scale, rule.y1 * scale), (rule.x2 * scale, rule.y2 * scale)], fill=0, width=width)
     for text in drawing.texts:
-        font = _font(max(6, round(text.size / 72 * dpi)))
+        font = _font(max(6, round(text.size / 72 * dpi)), text.bold)
         pen.text((text.x * scale, text.y * scale), text.text, fill=0, font=font, anchor="ls")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=True)

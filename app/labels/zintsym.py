@@ -58,4 +58,4 @@ def matrix(symbol: zint.Symbol) -> Matrix:
     """The module matrix (dark = True) of an encoded symbol; zint packs each row LSB first."""
     rows, cols = symbol.rows, symbol.width
     packed = np.asarray(symbol.encoded_data)[:rows, : (cols + 7) // 8]
-    return np.unpackbits(packed, axis=1, bitorder="little")[:, :cols].astype(bool)
+    return np.unpackbits(packed, axis=1, count=cols, bitorder="little").view(bool)

@@ -115,7 +115,12 @@ def _capture_one(
 
 
 def capture(
-    database: Database, actor: Principal, doc: model.Document, error_behaviour: ErrorBehaviour = "rollback"
+    database: Database,
+    actor: Principal,
+    doc: model.Document,
+    error_behaviour: ErrorBehaviour = "rollback",
+    *,
+    keep_failed_job: bool = True,
 ) -> dict[str, Any]:
     """Run a capture job over `doc` and return the job resource."""
     job_id = str(uuid.uuid4())
@@ -157,7 +162,10 @@ def capture(
         job.status = CaptureStatus.FAILED if errors else CaptureStatus.SUCCESS
         job.errors, job.captured_count, job.finished_at = errors, captured, datetime.now(UTC)
         session.flush()
-        return job_view(job)
+        view = job_view(job)
+        if errors and not captured and not keep_failed_job:
+            session.delete(job)  # the caller reports the failure itself; nothing of it stays behind
+        return view
 
 
 def capture_event(database: Database, actor: Principal, doc: model.Document) -> str:

@@ -19,6 +19,8 @@ MAX_TREE = 10_000
 def resolve(code: str) -> str:
     """A scanned or typed code (Digital Link, EPC URN, element string with or without `]d2`) as its canonical key."""
     text = code.strip()
+    if text.isdigit() and len(text) == 18:
+        text = f"(00){text}"  # a bare SSCC as typed from a label
     if text.startswith(("urn:epc:", "http://", "https://")):
         key = canonical(text)
         if key.startswith("https://id.gs1.org/"):

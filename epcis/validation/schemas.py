@@ -98,7 +98,12 @@ def json_validator(which: str) -> Draft7Validator:
 # Verdicts "this string passes this sub-schema", keyed by (id of the sub-schema, string). The schema
 # dicts live as long as the process, and only passes are kept, so reported errors are never stale.
 _passes: set[tuple[int, str]] = set()
-_PASSES_LIMIT = 200_000
+_PASSES_LIMIT = 50_000  # about 5 MB; beyond it nothing new is remembered
+
+
+def forget_passes() -> None:
+    """Empty the remembered string verdicts (for benchmarks that want a cold start)."""
+    _passes.clear()
 
 
 def _memoized(keyword: Any) -> Any:

@@ -27,30 +27,50 @@ def sscc_dl(sscc: str) -> str:
 
 
 def document(*events: dict[str, Any]) -> bytes:
-    return json.dumps({"@context": [CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
-                       "creationDate": "2026-11-27T10:00:00Z", "epcisBody": {"eventList": list(events)}}).encode()
+    return json.dumps(
+        {
+            "@context": [CONTEXT],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-11-27T10:00:00Z",
+            "epcisBody": {"eventList": list(events)},
+        }
+    ).encode()
 
 
 def event(kind: str, action: str | None, biz_step: str, minute: int, **fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": kind, "eventTime": f"2026-11-27T10:{minute:02d}:00.000+01:00",
-                            "eventTimeZoneOffset": "+01:00", "bizStep": biz_step,
-                            "bizLocation": {"id": SITE}, **fields}
+    body: dict[str, Any] = {
+        "type": kind,
+        "eventTime": f"2026-11-27T10:{minute:02d}:00.000+01:00",
+        "eventTimeZoneOffset": "+01:00",
+        "bizStep": biz_step,
+        "bizLocation": {"id": SITE},
+        **fields,
+    }
     if action:
         body["action"] = action
     return body
 
 
 def commissioning(serials: list[str], lot: str = "LOT-001", expiry: str = "2027-12-31", minute: int = 1) -> dict:
-    return event("ObjectEvent", "ADD", "commissioning", minute, epcList=[dl(s) for s in serials],
-                 disposition="active", ilmd={"cbvmda:lotNumber": lot, "cbvmda:itemExpirationDate": expiry})
+    return event(
+        "ObjectEvent",
+        "ADD",
+        "commissioning",
+        minute,
+        epcList=[dl(s) for s in serials],
+        disposition="active",
+        ilmd={"cbvmda:lotNumber": lot, "cbvmda:itemExpirationDate": expiry},
+    )
 
 
 def packing(parent: str, children: list[str], minute: int = 2) -> dict:
     return event("AggregationEvent", "ADD", "packing", minute, parentID=parent, childEPCs=children)
 
 
-def capture(client: FlaskClient, auth: Auth, body: bytes, behaviour: str | None = None,
-            role: str = "line") -> dict[str, Any]:
+def capture(
+    client: FlaskClient, auth: Auth, body: bytes, behaviour: str | None = None, role: str = "line"
+) -> dict[str, Any]:
     headers = {**auth[role], "Content-Type": "application/ld+json"}
     if behaviour:
         headers["GS1-Capture-Error-Behaviour"] = behaviour
@@ -81,13 +101,15 @@ def issued(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def sscc(client: FlaskClient, auth: Auth) -> list[str]:
-    answer = client.post("/api/v1/sscc", headers=auth["line"],
-                         json={"company_prefix": "9506000", "extension_digit": 1, "count": 2})
+    answer = client.post(
+        "/api/v1/sscc", headers=auth["line"], json={"company_prefix": "9506000", "extension_digit": 1, "count": 2}
+    )
     return [sscc_dl(s) for s in answer.get_json()["sscc"]]
 
 
-def test_packaging_flow_and_live_state(client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any],
-                                       issued: list[str], sscc: list[str]) -> None:
+def test_packaging_flow_and_live_state(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any], issued: list[str], sscc: list[str]
+) -> None:
     job = capture(client, auth, document(commissioning(issued[:3])))
     assert job["success"] is True and job["errors"] == [] and job["capturedCount"] == 1
     job = capture(client, auth, document(packing(sscc[0], [dl(s) for s in issued[:3]])))
@@ -95,22 +117,35 @@ def test_packaging_flow_and_live_state(client: FlaskClient, auth: Auth, database
     now = states(database)
     assert {e: now[dl(e)].parent for e in issued[:3]} == dict.fromkeys(issued[:3], sscc[0])
     assert now[dl(issued[0])].batch_id == batch["id"] and now[dl(issued[0])].status == "commissioned"
-    shipping = event("ObjectEvent", "OBSERVE", "shipping", 3, epcList=[sscc[0]], disposition="in_transit",
-                     destinationList=[{"type": "owning_party", "destination": "https://id.gs1.org/417/4012345000009"}])
+    shipping = event(
+        "ObjectEvent",
+        "OBSERVE",
+        "shipping",
+        3,
+        epcList=[sscc[0]],
+        disposition="in_transit",
+        destinationList=[{"type": "owning_party", "destination": "https://id.gs1.org/417/4012345000009"}],
+    )
     assert capture(client, auth, document(shipping))["success"] is True
     now = states(database)
     assert {now[e].status for e in [sscc[0], *(dl(s) for s in issued[:3])]} == {"shipped"}
     assert event_count(database) == 3
 
 
-@pytest.mark.parametrize(("make", "detail"), [
-    (lambda s: commissioning([s[0]], lot="OTHER"), "no batch with lot OTHER for GTIN 09506000134352"),
-    (lambda s: commissioning([s[0]], expiry="2027-11-30"),
-     "ILMD expiry 2027-11-30 does not match batch 1 expiry 2027-12-31"),
-    (lambda s: commissioning(["NOTISSUED234"]), "serial NOTISSUED234 was not issued to batch 1 (lot LOT-001)"),
-])
-def test_commissioning_rules(client: FlaskClient, auth: Auth, database: Any, issued: list[str], make: Any,
-                             detail: str) -> None:
+@pytest.mark.parametrize(
+    ("make", "detail"),
+    [
+        (lambda s: commissioning([s[0]], lot="OTHER"), "no batch with lot OTHER for GTIN 09506000134352"),
+        (
+            lambda s: commissioning([s[0]], expiry="2027-11-30"),
+            "ILMD expiry 2027-11-30 does not match batch 1 expiry 2027-12-31",
+        ),
+        (lambda s: commissioning(["NOTISSUED234"]), "serial NOTISSUED234 was not issued to batch 1 (lot LOT-001)"),
+    ],
+)
+def test_commissioning_rules(
+    client: FlaskClient, auth: Auth, database: Any, issued: list[str], make: Any, detail: str
+) -> None:
     job = capture(client, auth, document(make(issued)))
     assert job["success"] is False
     assert [e["detail"] for e in job["errors"]] == [detail]
@@ -119,8 +154,9 @@ def test_commissioning_rules(client: FlaskClient, auth: Auth, database: Any, iss
     assert event_count(database) == 0 and states(database) == {}
 
 
-def test_never_commission_twice_and_repeat_is_idempotent(client: FlaskClient, auth: Auth, database: Any,
-                                                         issued: list[str]) -> None:
+def test_never_commission_twice_and_repeat_is_idempotent(
+    client: FlaskClient, auth: Auth, database: Any, issued: list[str]
+) -> None:
     body = document(commissioning(issued[:2]))
     assert capture(client, auth, body)["success"] is True
     again = capture(client, auth, body)
@@ -132,8 +168,9 @@ def test_never_commission_twice_and_repeat_is_idempotent(client: FlaskClient, au
     assert other["errors"][0]["instance"] == "eventList[0].epcList[0]"
 
 
-def test_rollback_stores_nothing_proceed_stores_the_good(client: FlaskClient, auth: Auth, database: Any,
-                                                        issued: list[str], sscc: list[str]) -> None:
+def test_rollback_stores_nothing_proceed_stores_the_good(
+    client: FlaskClient, auth: Auth, database: Any, issued: list[str], sscc: list[str]
+) -> None:
     good, bad = commissioning(issued[:2]), packing(sscc[0], [dl(issued[4])])
     rolled = capture(client, auth, document(good, bad))
     assert rolled["success"] is False and rolled["captureErrorBehaviour"] == "rollback"
@@ -158,7 +195,8 @@ def test_packing_rules(client: FlaskClient, auth: Auth, database: Any, issued: l
     assert stranger["errors"][0]["detail"] == f"{dl(issued[5])} was never commissioned"
     loose = event("ObjectEvent", "OBSERVE", "shipping", 8, epcList=[dl(issued[0])])
     assert capture(client, auth, document(loose))["errors"][0]["detail"] == (
-        f"{dl(issued[0])} is packed in {sscc[1]}; ship its parent or unpack it first")
+        f"{dl(issued[0])} is packed in {sscc[1]}; ship its parent or unpack it first"
+    )
 
 
 def test_decommission_needs_a_reason(client: FlaskClient, auth: Auth, database: Any, issued: list[str]) -> None:
@@ -170,7 +208,9 @@ def test_decommission_needs_a_reason(client: FlaskClient, auth: Auth, database: 
     state = states(database)[dl(issued[0])]
     assert (state.status, state.decommission_reason) == ("decommissioned", "destroyed")
     ship = event("ObjectEvent", "OBSERVE", "shipping", 5, epcList=[dl(issued[0])])
-    assert capture(client, auth, document(ship))["errors"][0]["detail"] == f"{dl(issued[0])} is decommissioned (destroyed)"
+    assert (
+        capture(client, auth, document(ship))["errors"][0]["detail"] == f"{dl(issued[0])} is decommissioned (destroyed)"
+    )
 
 
 def test_single_event_endpoint(client: FlaskClient, auth: Auth, database: Any, issued: list[str]) -> None:
@@ -188,16 +228,24 @@ def test_single_event_endpoint(client: FlaskClient, auth: Auth, database: Any, i
 def test_invalid_documents_and_roles(client: FlaskClient, auth: Auth, database: Any, issued: list[str]) -> None:
     broken = json.loads(document(commissioning(issued[:1])))
     broken["epcisBody"]["eventList"][0]["eventTimeZoneOffset"] = "+25:00"
-    answer = client.post("/epcis/capture", data=json.dumps(broken),
-                         headers={**auth["line"], "Content-Type": "application/json"})
+    answer = client.post(
+        "/epcis/capture", data=json.dumps(broken), headers={**auth["line"], "Content-Type": "application/json"}
+    )
     assert answer.status_code == 400
     assert answer.get_json()["type"] == "epcisException:ValidationException"
-    denied = client.post("/epcis/capture", data=document(commissioning(issued[:1])),
-                         headers={**auth["regulator"], "Content-Type": "application/json"})
+    denied = client.post(
+        "/epcis/capture",
+        data=document(commissioning(issued[:1])),
+        headers={**auth["regulator"], "Content-Type": "application/json"},
+    )
     assert denied.status_code == 403
     assert denied.get_json()["type"] == "epcisException:SecurityException"
-    assert client.post("/epcis/capture", data=b"x", headers={**auth["line"], "Content-Type": "text/plain"}
-                       ).get_json()["type"] == "epcisException:UnsupportedMediaTypeException"
+    assert (
+        client.post("/epcis/capture", data=b"x", headers={**auth["line"], "Content-Type": "text/plain"}).get_json()[
+            "type"
+        ]
+        == "epcisException:UnsupportedMediaTypeException"
+    )
     assert event_count(database) == 0
     options = client.options("/epcis/capture", headers=auth["line"])
     assert options.headers["GS1-EPCIS-Capture-Limit"] == "10000"

@@ -13,16 +13,21 @@ Auth = dict[str, dict[str, str]]
 
 
 def test_trace_a_scanned_pack_and_its_case(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> None:
-    serials = [s["serial"] for s in client.post(f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"],
-                                                 json={"count": 3}).get_json()["serials"]]
-    case = client.post("/api/v1/sscc", headers=auth["line"],
-                       json={"company_prefix": "9506000", "extension_digit": 0, "count": 1}).get_json()["sscc"][0]
+    serials = [
+        s["serial"]
+        for s in client.post(
+            f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 3}
+        ).get_json()["serials"]
+    ]
+    case = client.post(
+        "/api/v1/sscc", headers=auth["line"], json={"company_prefix": "9506000", "extension_digit": 0, "count": 1}
+    ).get_json()["sscc"][0]
     case_dl = f"https://id.gs1.org/00/{case}"
     capture(client, auth, document(commissioning(serials)))
     capture(client, auth, document(packing(case_dl, [dl(s) for s in serials[:2]])))
 
     scan = f"]d201{GTIN}1727123110LOT-001\x1d21{serials[0]}"
-    answer = client.get(f"/api/v1/trace/{scan}", headers=auth["logistics"])
+    answer = client.get("/api/v1/trace", query_string={"code": scan}, headers=auth["logistics"])
     assert answer.status_code == 200, answer.get_json()
     traced = answer.get_json()
     assert traced["epc"] == dl(serials[0])
@@ -31,15 +36,21 @@ def test_trace_a_scanned_pack_and_its_case(client: FlaskClient, auth: Auth, batc
     assert [c["parent"] for c in traced["containers"]] == [case_dl]
     assert [e["bizStep"] for e in traced["events"]] == ["commissioning", "packing"]
 
-    pallet = client.get(f"/api/v1/trace/(00){case}", headers=auth["regulator"]).get_json()
+    pallet = client.get("/api/v1/trace", query_string={"code": case}, headers=auth["regulator"]).get_json()
     assert pallet["content_count"] == 2
     assert [c["epc"] for c in pallet["contents"]] == sorted(dl(s) for s in serials[:2])
 
     lookup = client.get(f"/api/v1/serials/{GTIN}/{serials[0]}", headers=auth["qa"]).get_json()
     assert lookup["status"] == "commissioned"
-    assert client.get(f"/api/v1/trace/(01){GTIN}(21)NEVERSEEN", headers=auth["qa"]).status_code == 404
-    bad = client.get("/api/v1/trace/hello", headers=auth["qa"])
+    assert (
+        client.get("/api/v1/trace", query_string={"code": f"(01){GTIN}(21)NEVERSEEN"}, headers=auth["qa"]).status_code
+        == 404
+    )
+    bad = client.get("/api/v1/trace?code=hello", headers=auth["qa"])
     assert bad.status_code == 422 and bad.get_json()["field"] == "code"
     shipping = event("ObjectEvent", "OBSERVE", "shipping", 9, epcList=[case_dl])
     capture(client, auth, document(shipping))
-    assert client.get(f"/api/v1/trace/{scan}", headers=auth["qa"]).get_json()["state"]["status"] == "shipped"
+    assert (
+        client.get("/api/v1/trace", query_string={"code": scan}, headers=auth["qa"]).get_json()["state"]["status"]
+        == "shipped"
+    )

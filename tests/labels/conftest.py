@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 from reportlab import rl_config
 
-Reader = Callable[[bytes], list[tuple[str, str]]]
+Reader = Callable[[bytes | Image.Image], list[tuple[str, str]]]
 
 _SVG_BOX = re.compile(r"M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)h-[\d.]+z")
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
@@ -73,7 +73,7 @@ def plain_pdf() -> Iterator[None]:
     rl_config.invariant, rl_config.pageCompression = saved
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def codes() -> Reader:
     """``codes(image)``: what zxing-cpp reads, as (symbology identifier, text) pairs."""
     return read

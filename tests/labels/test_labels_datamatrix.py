@@ -8,11 +8,11 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from app.labels import BackendUnavailable, LabelError, RenderOptions, available_backends, datamatrix
+from app.labels import BackendUnavailable, LabelError, RenderOptions, available_backends, datamatrix, libdmtx, zintsym
 from app.labels.datamatrix import BACKENDS as ALL_BACKENDS
-from app.labels import libdmtx, zintsym
-from conftest import Reader
 from epcis.gs1 import element_string
+
+Reader = Callable[[bytes | Image.Image], list[tuple[str, str]]]
 
 PACK = {"01": "09506000134352", "17": "270131", "10": "ABC123", "21": "XYZ98765"}
 PACK_RAW = "01095060001343521727013110ABC123\x1d21XYZ98765"
@@ -40,7 +40,7 @@ def test_png_decodes_to_fnc1_element_string(backend: str, codes: Reader) -> None
 def test_separators_follow_the_predefined_length_table(backend: str, codes: Reader) -> None:
     # (7003) is fixed-length N10 but not predefined: it needs a GS; (11) and (17) are predefined and go first.
     mapping = {"21": "S1", "7003": "2701311200", "01": "09506000134352", "11": "250101", "10": "L(1)"}
-    expected = "0109506000134352" "11250101" "21S1\x1d" "70032701311200\x1d" "10L(1)"
+    expected = "01095060001343521125010121S1\x1d70032701311200\x1d10L(1)"
     assert element_string(mapping, form="raw") == expected
     assert codes(datamatrix(mapping, backend=backend)) == [("]d2", expected)]
 

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from app.labels import LabelError, PackLabel, RenderOptions, pack_label
-from conftest import Reader
+
+Reader = Callable[[bytes | Image.Image], list[tuple[str, str]]]
 
 LABEL = PackLabel(
     gtin="09506000134352",
@@ -55,7 +56,7 @@ def test_svg_text_and_symbol(codes: Reader, svg_image: Callable[[bytes, float], 
 def test_dscsa_pack_with_ndc_and_day(codes: Reader) -> None:
     label = PackLabel(gtin="00312345678906", serial="100000000001", lot="L1", expiry="280229", ndc="12345-678-90")
     png = pack_label(label, "png", RenderOptions(module_px=4))
-    assert codes(png) == [("]d2", "0100312345678906" "17280229" "10L1\x1d21100000000001")]
+    assert codes(png) == [("]d2", "01003123456789061728022910L1\x1d21100000000001")]
 
 
 @pytest.mark.usefixtures("plain_pdf")

@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from app.labels import LabelError, RenderOptions, digital_link_qr, gs1_128
-from conftest import Reader
+
+Reader = Callable[[bytes | Image.Image], list[tuple[str, str]]]
 
 URI = "https://id.gs1.org/01/09506000134352/10/ABC%2F1/21/XYZ98765?17=270131"
 

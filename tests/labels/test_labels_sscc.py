@@ -12,9 +12,10 @@ import pytest
 from PIL import Image
 
 from app.labels import LabelError, SsccContent, SsccLabel, sscc_label_pdf, sscc_label_png, sscc_label_zpl
-from app.labels.zpl import code128_field
 from app.labels.payload import gs1_payload
-from conftest import Reader
+from app.labels.zpl import code128_field
+
+Reader = Callable[[bytes | Image.Image], list[tuple[str, str]]]
 
 SSCC = "106141412345678908"
 LABEL = SsccLabel(
@@ -28,7 +29,9 @@ SYMBOLS = [("]C1", CONTENT_RAW), ("]C1", "00" + SSCC)]
 
 
 @pytest.mark.usefixtures("plain_pdf")
-@pytest.mark.parametrize(("size", "media"), [("a6", b"/MediaBox [ 0 0 297.6378 419.5276 ]"), ("4x6", b"[ 0 0 288 432 ]")])
+@pytest.mark.parametrize(
+    ("size", "media"), [("a6", b"/MediaBox [ 0 0 297.6378 419.5276 ]"), ("4x6", b"[ 0 0 288 432 ]")]
+)
 def test_pdf_layout_text_and_symbols(
     size: str,
     media: bytes,

@@ -51,7 +51,7 @@ def distinct_values(session: Session, kind: str, after: str | None, limit: int) 
     # PostgreSQL sorts text by locale unless told otherwise; "C" is code-point order, as SQLite does.
     bind = session.get_bind()
     key: ColumnElement[str] = column.collate("C") if bind.dialect.name == "postgresql" else column
-    stmt = select(column).distinct().where(column.is_not(None)).order_by(key).limit(limit)
+    stmt = select(key).distinct().where(column.is_not(None)).order_by(key).limit(limit)
     if after is not None:
         stmt = stmt.where(key > after)
     return list(session.scalars(stmt))

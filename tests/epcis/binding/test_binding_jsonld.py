@@ -220,6 +220,15 @@ GOOD = {"type": "ObjectEvent", "eventTime": "2024-01-01T00:00:00Z", "eventTimeZo
             _doc(GOOD | {"sensorElementList": [{"sensorReport": [{"booleanValue": "yes"}]}]}),
             "event 0, field 'sensorElementList': booleanValue 'yes' is not a boolean",
         ),
+        (
+            _doc(GOOD | {"bizTransactionList": ["urn:epcglobal:cbv:bt:4012345000009:PO1"]}),
+            "event 0, field 'bizTransactionList': expected an object, found \"urn:epcglobal:cbv:bt:4012345000009:PO1\"",
+        ),
+        (
+            _doc(GOOD | {"sourceList": [{"source": "urn:epc:id:pgln:4012345.00000"}]}),
+            "event 0, field 'sourceList': expected a string, found null",
+        ),
+        (_doc(GOOD | {"ilmd": ["lot"]}), "event 0, field 'ilmd': expected an object, found [\"lot\"]"),
         ('{"type": "EPCISDocument", "epcisBody": ', "not valid JSON: Expecting value: line 1 column 40 (char 39)"),
         ("[1, 2]", "not an EPCIS document: expected XML ('<') or JSON-LD ('{'), found '['"),
         ('{"type": "Thing"}', "field 'type': type 'Thing' is not EPCISDocument, EPCISQueryDocument or an event type"),

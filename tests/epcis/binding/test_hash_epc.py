@@ -69,14 +69,14 @@ def test_check_digit(digits: str, expected: str) -> None:
 _serial = st.text(alphabet="0123456789ABCDEFabcxyz-_.!*:'()+,;=", min_size=1, max_size=20)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(prefix_len=st.integers(6, 12), digits=st.text("0123456789", min_size=13, max_size=13), serial=_serial)
 def test_sgtin_urns_match_the_reference(prefix_len: int, digits: str, serial: str) -> None:
     urn = f"urn:epc:id:sgtin:{digits[:prefix_len]}.{digits[prefix_len:]}.{serial}"
     assert canonical_digital_link(urn) == reference.normaliser(urn)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     host=st.sampled_from(["https://id.gs1.org", "https://example.com", "http://brand.example/p"]),
     gtin=st.text("0123456789", min_size=8, max_size=14).filter(lambda g: len(g) in (8, 12, 13, 14)),
@@ -91,7 +91,7 @@ def test_digital_links_match_the_reference(
     assert canonical_digital_link(uri) == reference.normaliser(uri)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     prefix_len=st.integers(6, 12),
     digits=st.text("0123456789", min_size=17, max_size=17),

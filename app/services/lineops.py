@@ -1,0 +1,152 @@
+"""Line operations in compact JSON turned into proper EPCIS events and captured through the same path:
+commission, decommission (rejects, destroyed, samples), pack and unpack."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.extensions import Database
+from app.models import Batch, Location, LocationKind, Role
+from app.schemas import LineEvents, LineOperation
+from app.services import capture
+from app.services.batches import check_line_scope
+from app.services.security import Principal
+from app.services.state import DISPOSITION_REASON, REASON_FIELD
+from app.services.trace import resolve
+from epcis import model
+
+DISPOSITION_FOR = {v: k for k, v in DISPOSITION_REASON.items() if k != "disposed"}
+
+
+def _sgtin(batch: Batch, serial: str) -> model.Epc:
+    return model.Epc(f"https://id.gs1.org/01/{batch.gtin}/21/{quote(serial, safe='')}")
+
+
+def _sgln(gln: str, extension: str) -> model.Location:
+    uri = f"https://id.gs1.org/414/{gln}" + (f"/254/{quote(extension, safe='')}" if extension else "")
+    return model.Location(id=model.Epc(uri))
+
+
+def build_events(database: Database, actor: Principal, gln: str, data: LineEvents) -> list[model.Event]:
+    """EPCIS events for the operations, with readPoint = the line and bizLocation = the batch's site."""
+    if actor.role is Role.LINE and actor.scope_gln is not None and actor.scope_gln != gln:
+        raise Forbidden(f"this token is scoped to line {actor.scope_gln}", field="gln")
+    now = datetime.now(UTC)
+    events: list[model.Event] = []
+    with database.read() as session:
+        line = session.scalar(select(Location).where(Location.gln == gln, Location.kind == LocationKind.LINE))
+        if line is None:
+            raise NotFound(f"no line location with GLN {gln}; create it under /api/v1/locations", field="gln")
+        read_point = _sgln(line.gln, line.extension)
+        batches: dict[int, Batch] = {}
+
+        def batch_of(op: LineOperation, index: int) -> Batch:
+            if op.batch_id is None:
+                raise ValidationFailed(f"{op.op} needs batch_id", field=f"operations[{index}].batch_id")
+            if op.batch_id not in batches:
+                found = session.get(Batch, op.batch_id)
+                if found is None:
+                    raise NotFound(f"no batch with id {op.batch_id}", field=f"operations[{index}].batch_id")
+                check_line_scope(actor, found)
+                batches[op.batch_id] = found
+            return batches[op.batch_id]
+
+        for index, op in enumerate(data.operations):
+            common: dict[str, Any] = {
+                "event_time": now,
+                "event_time_zone_offset": "+00:00",
+                "read_point": read_point,
+            }
+            if op.op in ("commission", "decommission"):
+                batch = batch_of(op, index)
+                if not op.serials:
+                    raise ValidationFailed(f"{op.op} needs serials", field=f"operations[{index}].serials")
+                common["biz_location"] = _sgln(batch.site_gln or line.gln, "")
+                epcs = [_sgtin(batch, s) for s in op.serials]
+                if op.op == "commission":
+                    ilmd = [
+                        model.Extension(name="{urn:epcglobal:cbv:mda:}lotNumber", text=batch.lot),
+                        model.Extension(
+                            name="{urn:epcglobal:cbv:mda:}itemExpirationDate", text=batch.expiry_date.isoformat()
+                        ),
+                    ]
+                    events.append(
+                        model.ObjectEvent(
+                            action="ADD",
+                            epc_list=epcs,
+                            biz_step="commissioning",
+                            disposition="active",
+                            ilmd=ilmd,
+                            **common,
+                        )
+                    )
+                else:
+                    if op.reason is None:
+                        raise ValidationFailed("decommission needs a reason", field=f"operations[{index}].reason")
+                    extensions = [model.Extension(name=REASON_FIELD, text=op.reason)]
+                    events.append(
+                        model.ObjectEvent(
+                            action="DELETE",
+                            epc_list=epcs,
+                            biz_step="decommissioning",
+                            disposition=DISPOSITION_FOR.get(op.reason, "inactive"),
+                            extensions=extensions,
+                            **common,
+                        )
+                    )
+            else:
+                if op.parent is None:
+                    raise ValidationFailed(f"{op.op} needs parent", field=f"operations[{index}].parent")
+                parent = model.Epc(_code(op.parent, f"operations[{index}].parent"))
+                if op.batch_id is not None:
+                    batch = batch_of(op, index)
+                    children = [_sgtin(batch, s) for s in op.serials]
+                else:
+                    children = []
+                children += [
+                    model.Epc(_code(c, f"operations[{index}].children[{i}]")) for i, c in enumerate(op.children)
+                ]
+                if op.op == "pack" and not children:
+                    raise ValidationFailed("pack needs children", field=f"operations[{index}].children")
+                common["biz_location"] = _sgln(line.gln, "")
+                events.append(
+                    model.AggregationEvent(
+                        action="ADD" if op.op == "pack" else "DELETE",
+                        parent_id=parent,
+                        child_epcs=children,
+                        biz_step="packing" if op.op == "pack" else "unpacking",
+                        **common,
+                    )
+                )
+    return events
+
+
+def _code(text: str, field: str) -> str:
+    bare = text.strip()
+    if bare.isdigit() and len(bare) == 18:
+        bare = f"(00){bare}"
+    try:
+        return resolve(bare)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.detail, field=field) from None
+
+
+def run(database: Database, actor: Principal, gln: str, data: LineEvents) -> dict[str, Any]:
+    """Build and capture the events (all or nothing); the answer is the capture job with the event IDs."""
+    events = build_events(database, actor, gln, data)
+    job = capture.capture(database, actor, model.Document(events=events), "rollback", keep_failed_job=False)
+    if not job["success"]:
+        first = job["errors"][0]
+        index = first["eventIndex"]
+        raise ValidationFailed(
+            first["detail"],
+            field=f"operations[{index}]"
+            + ("." + first["instance"].split(".", 1)[1] if "." in first["instance"] else ""),
+        )
+    job["eventIDs"] = [e.event_id for e in events]
+    return job
