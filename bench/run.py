@@ -12,6 +12,7 @@ HERE = Path(__file__).resolve().parent
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE.parent))
+    sys.path.insert(0, str(HERE))
     only = [a for a in argv if not a.startswith("-")]
     flags = [a for a in argv if a.startswith("-")]
     failures = 0

@@ -24,13 +24,14 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 def validate(data: bytes | str, *, kind: str | None = None, strict: bool = False) -> list[ValidationIssue]:
     """All issues in an EPCIS document; an empty list when it is valid.
 
+    The binding is detected from the first character unless `kind` says `xml`, `json` or
+    `query` (a JSON EPCIS query body, checked with the query schema; detected too when a JSON
+    object has no `type` and only query parameters). Each issue's `rule` is one of the ids in
+    `epcis.validation.issues` (`xsd`, `json-schema`, `aggregation-parent`, `epc-syntax`, ...).
+
     `strict` adds the draft sensor conformance rules (TCR-53, M122: `time` versus
     `startTime`/`endTime`, report times inside the metadata interval and not after eventTime,
     inline fields not on both metadata and report), which GS1's own full-combination examples break.
-
-    The binding is detected from the first character unless `kind` says `xml`, `json` or
-    `query` (a JSON EPCIS query body, checked with the query schema; detected too when a JSON
-    object has no `type` and only query parameters).
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
@@ -38,9 +39,11 @@ def validate(data: bytes | str, *, kind: str | None = None, strict: bool = False
     if detected == "xml":
         if isinstance(data, str):
             # lxml refuses str input that carries an encoding declaration; the text is decoded already.
-            data = _XML_DECLARATION.sub("", data, count=1)
+            data = _XML_DECLARATION.sub("", data.lstrip("\ufeff"), count=1)
         return validate_xml(data, strict=strict)
     if detected in ("json", "query"):
+        if isinstance(data, str):
+            data = data.lstrip("\ufeff")  # json.loads strips a BOM from bytes, not from str
         return validate_json(data, query=detected == "query", strict=strict)
     return [ValidationIssue(None, "$", "document is neither XML nor JSON", _rules.DOCUMENT_TYPE)]
 

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
-from app.api.support import database, principal, requires
-from app.errors import NotAcceptable, UnsupportedMediaType, ValidationFailed
+from app.api.support import database, principal, requires, settings
+from app.errors import NotAcceptable, NotFound, QueryParameterError, UnsupportedMediaType, ValidationFailed
 from app.models import Role
 from app.services import capture
 
@@ -146,3 +146,135 @@ def wants_xml() -> bool:
     if best is None:
         raise NotAcceptable("answers come as application/json, application/ld+json or application/xml", field="Accept")
     return best in ("application/xml", "text/xml")
+
+
+# -- queries ---------------------------------------------------------------------------------------------
+
+IMPLICIT = {
+    "eventTypes": "eventType",
+    "epcs": "MATCH_anyEPC",
+    "bizSteps": "EQ_bizStep",
+    "bizLocations": "EQ_bizLocation",
+    "readPoints": "EQ_readPoint",
+    "dispositions": "EQ_disposition",
+}
+EVENT_TYPES = ["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"]
+
+
+def _extensions_header() -> dict[str, str]:
+    raw = request.headers.get("GS1-Extensions", "")
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        prefix, sep, uri = part.partition("=")
+        if not sep or not prefix or not uri:
+            raise ValidationFailed(f"GS1-Extensions entry '{part}' is not prefix=namespaceURI", field="GS1-Extensions")
+        out[prefix.strip()] = uri.strip()
+    return out
+
+
+def _query_document(events: list[dict[str, Any]]) -> dict[str, Any]:
+    context: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
+    merged: dict[str, Any] = {}
+    bodies = []
+    for event in events:
+        own = event.get("@context")
+        if own:
+            for item in own if isinstance(own, list) else [own]:
+                if isinstance(item, dict):
+                    merged.update(item)
+            event = {k: v for k, v in event.items() if k != "@context"}
+        bodies.append(event)
+    if merged:
+        context.append(merged)
+    return {
+        "@context": context,
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery", "resultsBody": {"eventList": bodies}}},
+    }
+
+
+def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None = None) -> Response:
+    document = _query_document(events)
+    if wants_xml():
+        from epcis import parse, to_xml
+
+        xml = to_xml(parse(json.dumps(document)))
+        return Response(xml, mimetype="application/xml", headers=headers)
+    return Response(json.dumps(document), mimetype="application/ld+json", headers=headers)
+
+
+def _run(implicit: dict[str, list[str]] | None = None) -> Response:
+    from app.services.query import parse_query, run_query
+
+    key = settings().secret_key.encode()
+    wants_xml()  # 406 before any work
+    query = parse_query(request.args, implicit=implicit, extensions=_extensions_header(), token_key=key)
+    with database().read() as session:
+        page = run_query(session, query, token_key=key)
+    headers = {}
+    if page.next_page_token:
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "nextPageToken"]
+        args.append(("nextPageToken", page.next_page_token))
+        query_string = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in args)
+        headers["Link"] = f'<{request.path}?{query_string}>; rel="next"'
+    return _answer_events(page.events, headers)
+
+
+@epcis_api.get("/events")
+@requires()
+def query_events() -> ResponseReturnValue:
+    return _run()
+
+
+@epcis_api.get("/events/<path:event_id>")
+@requires()
+def get_event(event_id: str) -> ResponseReturnValue:
+    from app.services.query import event_with_error_declarations
+
+    with database().read() as session:
+        events = event_with_error_declarations(session, event_id)
+    if not events:
+        raise NotFound(f"no event with eventID {event_id}", field="eventID")
+    return _answer_events(events)
+
+
+@epcis_api.get("/<any(eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions):kind>")
+@requires()
+def list_values(kind: str) -> ResponseReturnValue:
+    from app.services.query import distinct_values
+
+    per_page = _per_page()
+    after = request.args.get("nextPageToken")
+    with database().read() as session:
+        values = distinct_values(session, kind, after, per_page + 1)
+    if kind == "eventTypes" and after is None:
+        values = sorted(set(values) | set(EVENT_TYPES))[: per_page + 1]
+    headers = {}
+    if len(values) > per_page:
+        values = values[:per_page]
+        headers["Link"] = f'<{request.path}?perPage={per_page}&nextPageToken={quote(values[-1], safe="")}>; rel="next"'
+    return _json(
+        {
+            "@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+            "type": "Collection",
+            "member": values,
+        },
+        headers=headers,
+    )
+
+
+def _per_page() -> int:
+    raw = request.args.get("perPage", "30")
+    if not raw.isdigit() or int(raw) < 1:
+        raise QueryParameterError("perPage must be a positive integer", field="perPage")
+    return min(int(raw), 1000)
+
+
+@epcis_api.get("/<any(eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions):kind>/<path:value>")
+@requires()
+def resource(kind: str, value: str) -> ResponseReturnValue:
+    if value.endswith("/events"):
+        return _run({IMPLICIT[kind]: [value[: -len("/events")]]})
+    return _json({"type": "Collection", "member": ["events"]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -72,11 +72,11 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
         database(),
         gtin,
         serial,
-        fmt,
-        symbol,
+        cast(labelling.CodeFormat, fmt),
+        cast(labelling.Symbol, symbol),
         _options(fmt),
         settings().digital_link_domain,
-        backend,  # type: ignore[arg-type]
+        backend,
     )
     return Response(body, mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, max-age=3600"})
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.models import EpcisEvent, EventEpc, EventField, EventLink, EventQuantity
+from app.models import EpcisEvent, EventField, EventLink, EventQuantity
+from app.services.bulk import insert_rows
 from epcis import model
 from epcis.hashing import event_hash
 from epcis.jsonld import to_jsonld
@@ -85,9 +86,9 @@ def store(
     session.add(row)
     session.flush()
     pk = row.id
-    epcs = [{"event_pk": pk, "role": role, "epc": epc} for role, epc in epcs_of(event)]
-    if epcs:
-        session.execute(insert(EventEpc), epcs)
+    insert_rows(
+        session, "epcis_event_epc", ("event_pk", "role", "epc"), [(pk, role, epc) for role, epc in epcs_of(event)]
+    )
     quantities = [
         {"event_pk": pk, "role": role, "epc_class": canonical(q.epc_class), "quantity": q.quantity, "uom": q.uom}
         for attr, role in QUANTITY_ROLES

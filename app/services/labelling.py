@@ -19,6 +19,7 @@ from app.services.codes import PackCode, pack_code
 from app.services.serials import lookup
 
 Symbol = Literal["datamatrix", "qr", "label"]
+CodeFormat = Literal["png", "svg", "pdf"]
 GS1_SYMBOLOGIES = {"]d2": "GS1 DataMatrix", "]Q3": "GS1 QR Code", "]C1": "GS1-128", "]e0": "GS1 DataBar"}
 LINK_SYMBOLOGIES = {"]Q1": "QR Code (Digital Link)", "]d1": "Data Matrix (Digital Link)"}
 
@@ -39,7 +40,7 @@ def render_code(
     database: Database,
     gtin: str,
     serial: str,
-    fmt: Literal["png", "svg", "pdf"],
+    fmt: CodeFormat,
     symbol: Symbol,
     options: labels.RenderOptions,
     domain: str,

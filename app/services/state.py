@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.models import Batch, CodeState, Product, SsccAllocation, VoidedSerial
+from app.services.bulk import insert_rows, member
 from epcis import model
 
 COMMISSIONED, SHIPPED, RECEIVED, DECOMMISSIONED = "commissioned", "shipped", "received", "decommissioned"
@@ -37,7 +38,7 @@ DISPOSITION_REASON = {
 }
 _SGTIN = re.compile(r"https://id\.gs1\.org/01/(\d{14})/21/(.+)\Z")
 _SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})\Z")
-CHUNK = 5000
+CHUNK = 50_000
 
 
 class RuleViolation(Exception):
@@ -79,11 +80,21 @@ class Context:
         return self.ssccs[sscc]
 
 
-def _states(session: Session, epcs: Iterable[str]) -> dict[str, CodeState]:
+_STATE_COLUMNS = (
+    CodeState.epc,
+    CodeState.status,
+    CodeState.parent,
+    CodeState.decommission_reason,
+    CodeState.last_event_id,
+)
+
+
+def _states(session: Session, epcs: Iterable[str]) -> dict[str, Any]:
+    """Current status, parent and reason of the given codes (plain rows: no ORM objects to track)."""
     keys = list(dict.fromkeys(epcs))
-    out: dict[str, CodeState] = {}
+    out: dict[str, Any] = {}
     for i in range(0, len(keys), CHUNK):
-        for row in session.scalars(select(CodeState).where(CodeState.epc.in_(keys[i : i + CHUNK]))):
+        for row in session.execute(select(*_STATE_COLUMNS).where(member(session, CodeState.epc, keys[i : i + CHUNK]))):
             out[row.epc] = row
     return out
 
@@ -96,7 +107,9 @@ def descendants(session: Session, roots: Sequence[str]) -> list[str]:
     while frontier:
         nxt: list[str] = []
         for i in range(0, len(frontier), CHUNK):
-            for epc in session.scalars(select(CodeState.epc).where(CodeState.parent.in_(frontier[i : i + CHUNK]))):
+            for epc in session.scalars(
+                select(CodeState.epc).where(member(session, CodeState.parent, frontier[i : i + CHUNK]))
+            ):
                 if epc not in seen:
                     seen.add(epc)
                     nxt.append(epc)
@@ -106,11 +119,12 @@ def descendants(session: Session, roots: Sequence[str]) -> list[str]:
 
 
 def ancestors(session: Session, epc: str) -> list[str]:
+    """The containers of `epc`, innermost first."""
     chain: list[str] = []
-    current = session.get(CodeState, epc)
-    while current is not None and current.parent is not None and current.parent not in chain:
-        chain.append(current.parent)
-        current = session.get(CodeState, current.parent)
+    parent = session.scalar(select(CodeState.parent).where(CodeState.epc == epc))
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        parent = session.scalar(select(CodeState.parent).where(CodeState.epc == parent))
     return chain
 
 
@@ -219,15 +233,15 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
             voided |= set(
                 session.scalars(
                     select(VoidedSerial.serial).where(
-                        VoidedSerial.gtin == batch.gtin, VoidedSerial.serial.in_(serials[k : k + CHUNK])
-                    )
+                        VoidedSerial.gtin == batch.gtin, member(session, VoidedSerial.serial, serials[k : k + CHUNK])
+                    ),
                 )
             )
         if voided:
             i = next(i for i in indexes if rows[i]["serial"] in voided)
             raise RuleViolation(f"serial {rows[i]['serial']} was voided and can never be commissioned", f"epcList[{i}]")
     if rows:
-        session.execute(insert(CodeState), rows)
+        _insert_states(session, rows)
 
 
 def _expiry_of(batch: Batch) -> str:
@@ -235,7 +249,7 @@ def _expiry_of(batch: Batch) -> str:
     return batch.expiry_date.isoformat()
 
 
-def _require(states: dict[str, CodeState], epcs: list[str], name: str = "epcList") -> None:
+def _require(states: dict[str, Any], epcs: list[str], name: str = "epcList") -> None:
     for i, epc in enumerate(epcs):
         state = states.get(epc)
         if state is None:
@@ -321,18 +335,19 @@ def _pack(session: Session, event: model.AggregationEvent, parent: str, children
     if parent in states and states[parent].status in (DECOMMISSIONED, SHIPPED):
         raise RuleViolation(f"parent {parent} is {states[parent].status}", "parentID")
     _require(states, children, "childEPCs")
+    around = {parent, *ancestors(session, parent)}
     for i, child in enumerate(children):
         state = states[child]
         if state.parent is not None and state.parent != parent:
             raise RuleViolation(f"{child} is already packed in {state.parent}; unpack it first", f"childEPCs[{i}]")
         if state.status == SHIPPED:
             raise RuleViolation(f"{child} is in transit", f"childEPCs[{i}]")
-        if child == parent or child in ancestors(session, parent):
+        if child in around:
             raise RuleViolation(f"{child} cannot contain its own container", f"childEPCs[{i}]")
     if parent not in states:
         kind = "sscc" if m else "sgtin" if _SGTIN.match(parent) else "other"
-        session.execute(
-            insert(CodeState),
+        _insert_states(
+            session,
             [
                 {
                     "epc": parent,
@@ -362,5 +377,31 @@ def _unpack(session: Session, parent: str, children: list[str]) -> None:
 def _set(session: Session, epcs: list[str], **values: object) -> None:
     values["updated_at"] = datetime.now(UTC)
     for i in range(0, len(epcs), CHUNK):
-        session.execute(update(CodeState).where(CodeState.epc.in_(epcs[i : i + CHUNK])).values(**values))
-    session.expire_all()
+        session.execute(
+            update(CodeState)
+            .where(member(session, CodeState.epc, epcs[i : i + CHUNK]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+STATE_COLUMNS = (
+    "epc",
+    "kind",
+    "gtin",
+    "serial",
+    "batch_id",
+    "status",
+    "disposition",
+    "decommission_reason",
+    "parent",
+    "location",
+    "owner",
+    "last_event_id",
+    "last_biz_step",
+    "updated_at",
+)
+
+
+def _insert_states(session: Session, rows: list[dict[str, Any]]) -> None:
+    insert_rows(session, "code_state", STATE_COLUMNS, [tuple(r.get(c) for c in STATE_COLUMNS) for r in rows])

@@ -26,6 +26,8 @@ def validate_json(data: bytes | str, *, query: bool = False, strict: bool = Fals
         document = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         return [ValidationIssue(None, "$", f"not valid JSON: {error}", r.JSON_SYNTAX)]
+    except RecursionError:
+        return [ValidationIssue(None, "$", "not valid JSON: nested too deeply", r.JSON_SYNTAX)]
     if not isinstance(document, dict):
         return [ValidationIssue(None, "$", "an EPCIS JSON document must be an object", r.DOCUMENT_TYPE)]
     if query or ("type" not in document and any(_QUERY_KEY.match(key) for key in document)):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from lxml import etree
 
 from epcis.validation import issues as r
@@ -104,16 +102,14 @@ def _collect(parent: etree._Element, events: list[etree._Element]) -> None:
 
 
 def _xsd_issues(log: etree._ListErrorLog, events: list[etree._Element], bare: bool) -> list[ValidationIssue]:
-    starts = [event.sourceline or 0 for event in events]
+    # Only invalid documents pay for these paths; an error's path names its node, below its event.
+    tree = events[0].getroottree() if events else None
+    positions = {} if bare or tree is None else {tree.getpath(event): n for n, event in enumerate(events)}
     issues = []
     for entry in log:
-        index = None
-        if events and not bare:
-            candidate = bisect_right(starts, entry.line) - 1
-            if candidate >= 0:
-                event = events[candidate]
-                prefix = event.getroottree().getpath(event)
-                if entry.path == prefix or entry.path.startswith(prefix + "/"):
-                    index = candidate
-        issues.append(ValidationIssue(index, entry.path or "/", entry.message, r.XSD, entry.line or None))
+        path = entry.path or "/"
+        owner = path
+        while owner and owner not in positions:
+            owner = owner.rpartition("/")[0]
+        issues.append(ValidationIssue(positions.get(owner), path, entry.message, r.XSD, entry.line or None))
     return issues

@@ -157,3 +157,29 @@ def test_both_backends_listed_and_matrices_agree_in_content(codes: Reader) -> No
     for matrix in (zint_matrix, dmtx_matrix):
         assert matrix[:, 0].all() and matrix[-1, :].all()
         assert list(matrix[0, :4]) == [True, False, True, False]
+
+
+def test_libdmtx_reports_itself_unavailable_without_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pylibdmtx import dmtx_library
+
+    def missing() -> None:
+        raise ImportError("Unable to find dmtx shared library")
+
+    monkeypatch.setattr(dmtx_library, "load", missing)
+    libdmtx._library.cache_clear()
+    try:
+        assert not libdmtx.available()
+        assert available_backends() == ["zint"]
+        with pytest.raises(BackendUnavailable) as caught:
+            libdmtx.gs1_matrix(PACK_RAW)
+        assert str(caught.value) == "libdmtx >= 0.7.5 is not installed (Debian package libdmtx0b)"
+    finally:
+        libdmtx._library.cache_clear()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_smallest_rectangle(backend: str, codes: Reader) -> None:
+    png = datamatrix({"01": "09506000134352"}, RenderOptions(shape="rectangular", module_px=4), backend=backend)
+    image = Image.open(io.BytesIO(png))
+    assert image.size == ((32 + 2) * 4, (8 + 2) * 4)  # 8x32
+    assert codes(image) == [("]d2", "0109506000134352")]

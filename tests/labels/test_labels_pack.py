@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -99,3 +102,16 @@ def test_unknown_format() -> None:
     with pytest.raises(LabelError) as caught:
         pack_label(LABEL, "jpg")  # type: ignore[arg-type]
     assert str(caught.value) == "fmt must be 'png', 'svg' or 'pdf', got 'jpg'"
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="pdftoppm/pdftotext (Debian poppler-utils) are not installed",
+)
+def test_pdf_read_by_poppler(tmp_path: Path, codes: Reader) -> None:
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(pack_label(LABEL, "pdf"))
+    subprocess.run(["pdftoppm", "-r", "600", "-gray", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert codes((tmp_path / "page-1.png").read_bytes()) == [("]d2", RAW)]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert [line for line in text.splitlines() if line.strip()] == LINES

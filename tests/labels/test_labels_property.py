@@ -40,7 +40,7 @@ def payloads(draw: st.DrawFn) -> dict[str, str]:
     return {key: mapping[key] for key in keys}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payloads())
 def test_every_backend_decodes_to_the_raw_element_string(codes: Reader, mapping: dict[str, str]) -> None:
     expected = element_string(mapping, form="raw")

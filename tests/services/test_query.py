@@ -533,7 +533,17 @@ def test_per_page_default_and_cap() -> None:
         (
             q(EXISTS_sensorElementList=""),
             "EXISTS_sensorElementList",
-            "unknown query parameter 'EXISTS_sensorElementList'",
+            "query parameter 'EXISTS_sensorElementList' is not supported by this repository",
+        ),
+        (
+            {"EQ_readPoint_cx:dock": ["7"]},
+            "EQ_readPoint_cx:dock",
+            "query parameter 'EQ_readPoint_cx:dock' is not supported by this repository",
+        ),
+        (
+            q(GE_value_CEL="2"),
+            "GE_value_CEL",
+            "query parameter 'GE_value_CEL' is not supported by this repository",
         ),
         (
             {"EQ_INNER_cx:line": ["3"]},

@@ -64,14 +64,6 @@ def matcher(parameter: str, values: list[str]) -> EpcMatcher:
     prefixes: set[str] = set()
     likes: set[str] = set()
     for value in values:
-        key = canonical(value)
-        exact.add(key)
-        if key != value or key.startswith(DL):
-            for pattern, separator in _CLASS_KEYS:
-                if pattern.match(key):
-                    prefixes.add(key + separator)
-                    break
-            continue
         m = _SGLN_PATTERN.match(value)
         if m is not None and len(m.group(1) + m.group(2)) == 12:
             gln = m.group(1) + m.group(2)
@@ -82,10 +74,16 @@ def matcher(parameter: str, values: list[str]) -> EpcMatcher:
         if m is not None:
             likes.add(DL + _LIKE_BY_KIND[m.group(1)].format(cp=m.group(2)))
             continue
-        if value.startswith("urn:epc:idpat:"):
+        key = canonical(value)
+        if key == value and value.startswith("urn:epc:idpat:"):
             raise QueryParameterError(
                 f"{parameter}: {value!r} is not an EPC pattern this repository can match "
                 "(expected a pure-identity pattern such as urn:epc:idpat:sgtin:0614141.107346.*)",
                 field=parameter,
             )
+        exact.add(key)
+        for pattern, separator in _CLASS_KEYS:
+            if pattern.match(key):
+                prefixes.add(key + separator)
+                break
     return EpcMatcher(frozenset(exact), frozenset(prefixes), frozenset(likes))

@@ -3,6 +3,11 @@
 Lists are pipe-delimited in one value or given as repeated parameters. Every name and value is checked;
 a problem raises `QueryParameterError` naming the parameter. CBV codes are compared in bare-word form,
 identifiers in their canonical Digital Link form, which is how `eventstore` keeps them.
+
+Choices where the standard leaves room: `WD_readPoint`/`WD_bizLocation` match the location itself and,
+with no master-data hierarchy stored, the SGLNs (`/254/` extensions) of a bare GLN. A quantity parameter
+without a unit (`GE_quantity`) compares quantities stored without a unit; with a unit it converts between
+the units of `units.UNITS`. Several quantity parameters must hold for the same quantity element.
 """
 
 from __future__ import annotations
@@ -70,7 +75,15 @@ _QUANTITY = re.compile(r"(EQ|GT|GE|LT|LE)_quantity(?:_([A-Z0-9]{2,4}))?\Z")
 _LINK = re.compile(r"EQ_(bizTransaction|source|destination)_(.+)\Z", re.S)
 _FIELD = re.compile(r"(EQ|GT|GE|LT|LE|EXISTS)_(ILMD_)?(.+?):(.+)\Z", re.S)
 _PREFIX = re.compile(r"[A-Za-z_][\w.-]*\Z")
-_UNSUPPORTED = re.compile(r"(EQ|GT|GE|LT|LE|EXISTS)_(INNER_|ERROR_DECLARATION_|INNER_ERROR_DECLARATION_|INNER_ILMD_)")
+# Standard parameters this repository does not evaluate (nested extension fields, master-data attributes,
+# sensor data): rejected as unsupported rather than unknown.
+_UNSUPPORTED = re.compile(
+    r"(EQ|GT|GE|LT|LE|EXISTS)_(INNER_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_)"
+    r"|EQ_(readPoint|bizLocation)_|HASATTR_|EQ_ATTR_|EXISTS_sensorElement(List)?\Z|(GE|LT)_(time|startTime|endTime)\Z"
+    r"|EQ_(type|deviceID|dataProcessingMethod|microorganism|chemicalSubstance|bizRules|stringValue|booleanValue"
+    r"|hexBinaryValue|uriValue)\Z|(GT|GE|LT|LE)_percRank\Z"
+    r"|(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_[A-Z0-9]{2,4}\Z"
+)
 _LINK_VOCAB = {"bizTransaction": "bizTransactionType", "source": "sourceDestType", "destination": "sourceDestType"}
 _TRUE = frozenset({"", "true", "1"})
 _FALSE = frozenset({"false", "0"})

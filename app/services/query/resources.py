@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import EpcisEvent, EventEpc
 from app.services.eventstore import find
-from app.services.query.run import _body
+from app.services.query.run import event_body
 
 _LISTED: dict[str, Any] = {
     "epcs": EventEpc.epc,
@@ -38,7 +38,7 @@ def event_with_error_declarations(session: Session, event_id: str) -> list[dict[
         .order_by(EpcisEvent.record_time, EpcisEvent.id)
     )
     declarations = [other for other in same if other.error_declaration_time is not None]
-    return [_body(r) for r in sorted([row, *declarations], key=lambda r: (r.record_time, r.id))]
+    return [event_body(r) for r in sorted([row, *declarations], key=lambda r: (r.record_time, r.id))]
 
 
 def distinct_values(session: Session, kind: str, after: str | None, limit: int) -> list[str]:

@@ -1,17 +1,14 @@
 """Running a `Query`: one `select()` on `EpcisEvent` with EXISTS subqueries on the index tables, keyset pages.
 
-Filters with no index rows (persistent dispositions, corrective event IDs, and GT/GE/LT/LE on extension
-and ILMD fields, whose text may be a number, a time or a string) are applied in Python to the rows the
-SQL returns, scanning on in batches until the page is full, so paging stays exact.
+Filters without a SQL form (`postfilter`) run on the rows the SQL returns, scanning on in batches until
+the page is full, so paging stays exact. The page token holds the (order value, id) of the last event.
 """
 
 from __future__ import annotations
 
 import operator
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -22,7 +19,6 @@ from app.errors import QueryTooLarge
 from app.models import EpcisEvent, EventEpc, EventField, EventLink, EventQuantity
 from app.services.query.epcmatch import EpcMatcher
 from app.services.query.model import (
-    BodyFilter,
     ColumnIn,
     EpcFilter,
     FieldFilter,
@@ -37,9 +33,9 @@ from app.services.query.model import (
     TimeBound,
     Within,
 )
+from app.services.query.postfilter import in_python, keep, load_fields
 from app.services.query.tokens import DEFAULT_TOKEN_KEY, encode
 from app.services.query.units import UNITS, comparable, convert, threshold
-from epcis import cbv
 from epcis.model import format_time
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -133,74 +129,6 @@ def _clause(f: Filter) -> ColumnElement[bool] | None:
     return None
 
 
-def _in_python(f: Filter) -> bool:
-    return isinstance(f, BodyFilter) or (isinstance(f, FieldFilter) and f.op in ("GT", "GE", "LT", "LE"))
-
-
-def _typed(text: str) -> Any:
-    """A field's text as a number, else a date-time, else itself: how GT/GE/LT/LE compare it."""
-    try:
-        number = Decimal(text)
-        if number.is_finite():
-            return number
-    except InvalidOperation:
-        pass
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return text
-
-
-def _field_compare(stored: str | None, op: str, wanted: str) -> bool:
-    if stored is None:
-        return False
-    a, b = _typed(stored), _typed(wanted)
-    if type(a) is not type(b):
-        a, b = stored, wanted
-    try:
-        return _OPS[op](a, b)
-    except TypeError:  # a time with an offset against one without
-        return _OPS[op](stored, wanted)
-
-
-def _body_values(body: dict[str, Any], path: str) -> list[str]:
-    if path == "errorDeclaration.correctiveEventIDs":
-        return list((body.get("errorDeclaration") or {}).get("correctiveEventIDs") or [])
-    side = path.rpartition(".")[2]
-    values = (body.get("persistentDisposition") or {}).get(side) or []
-    return [cbv.bare("disposition", v) for v in values]
-
-
-def _keep(row: EpcisEvent, post: Sequence[Filter], fields: dict[tuple[int, str, str], list[str | None]]) -> bool:
-    for f in post:
-        if isinstance(f, BodyFilter):
-            if not f.values.intersection(_body_values(row.body, f.path)):
-                return False
-        elif isinstance(f, FieldFilter):
-            texts = [t for name in f.names for t in fields.get((row.id, f.part, name), [])]
-            if not any(_field_compare(t, f.op, f.values[0]) for t in texts):
-                return False
-    return True
-
-
-def _load_fields(
-    session: Session, rows: Sequence[EpcisEvent], post: Sequence[Filter]
-) -> dict[tuple[int, str, str], list[str | None]]:
-    wanted = [f for f in post if isinstance(f, FieldFilter)]
-    out: dict[tuple[int, str, str], list[str | None]] = defaultdict(list)
-    if not wanted or not rows:
-        return out
-    names = sorted({name for f in wanted for name in f.names})
-    found = session.execute(
-        select(EventField.event_pk, EventField.part, EventField.name, EventField.value).where(
-            EventField.event_pk.in_([r.id for r in rows]), EventField.name.in_(names)
-        )
-    )
-    for pk, part, name, value in found:
-        out[(pk, part, name)].append(value)
-    return out
-
-
 def _micros(value: datetime) -> int:
     delta = value - EPOCH
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
@@ -242,15 +170,16 @@ def _fetch(
     while len(kept) < count:
         stmt = base.where(_after(query, after)) if after else base
         batch = list(session.scalars(stmt.limit(max(_SCAN_BATCH, count))))
-        fields = _load_fields(session, batch, post)
-        kept += [row for row in batch if _keep(row, post, fields)]
+        fields = load_fields(session, batch, post)
+        kept += [row for row in batch if keep(row, post, fields)]
         if len(batch) < max(_SCAN_BATCH, count):
             break
         after = _key(query, batch[-1], 0)
     return kept[:count]
 
 
-def _body(row: EpcisEvent) -> dict[str, Any]:
+def event_body(row: EpcisEvent) -> dict[str, Any]:
+    """The stored JSON-LD of an event, with its recordTime."""
     body = dict(row.body)
     body.setdefault("recordTime", format_time(row.record_time))
     return body
@@ -272,7 +201,7 @@ def _check_size(session: Session, query: Query, conditions: list[ColumnElement[b
 def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKEN_KEY) -> QueryPage:
     """One page of the events matching `query`, in its order, with the token of the next page."""
     conditions = [c for f in query.filters if (c := _clause(f)) is not None]
-    post = [f for f in query.filters if _in_python(f)]
+    post = [f for f in query.filters if in_python(f)]
     _check_size(session, query, conditions, post)
     delivered = query.after.delivered if query.after else 0
     want = query.per_page
@@ -287,4 +216,4 @@ def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKE
     if query.event_count_limit is not None and delivered >= query.event_count_limit:
         more = False
     token = encode(token_key, query.signature, _key(query, rows[-1], delivered)) if more else None
-    return QueryPage(events=[_body(row) for row in rows], next_page_token=token)
+    return QueryPage(events=[event_body(row) for row in rows], next_page_token=token)

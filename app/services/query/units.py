@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -72,7 +72,7 @@ UNITS: dict[str, Unit] = {
 }
 
 # Stored quantities keep six decimals (Numeric(24, 6)).
-STEP = Decimal("0.000001")
+SCALE = 10**6
 
 
 def convert(value: Decimal, source: str, target: str) -> Fraction:
@@ -94,16 +94,15 @@ def threshold(op: str, value: Fraction) -> tuple[str, Decimal]:
     """The comparison to run against six-decimal stored values so it equals `stored op value` exactly.
 
     A stored value lies on the 0.000001 grid, so `x >= v` for an off-grid `v` is `x >= ceil(v)`, and so
-    on. Equality is decided at storage precision (the value rounded to six decimals).
+    on. Equality is decided at storage precision (the value rounded half-even to six decimals).
     """
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    up = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(STEP, rounding=ROUND_CEILING)
-    down = exact.quantize(STEP, rounding=ROUND_FLOOR)
-    on_grid = Fraction(up) == value
+    scaled = value * SCALE
+    down = scaled.numerator // scaled.denominator
+    up = -(-scaled.numerator // scaled.denominator)
     if op == "EQ":
-        return "EQ", exact.quantize(STEP, rounding=ROUND_HALF_EVEN)
-    if on_grid:
-        return op, up
+        return "EQ", Decimal(round(scaled)).scaleb(-6)
+    if up == down:
+        return op, Decimal(up).scaleb(-6)
     if op in ("GE", "GT"):
-        return "GE", up
-    return "LE", down
+        return "GE", Decimal(up).scaleb(-6)
+    return "LE", Decimal(down).scaleb(-6)

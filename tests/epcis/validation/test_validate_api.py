@@ -41,6 +41,7 @@ def test_str_with_encoding_declaration_and_bytes_agree() -> None:
     assert validate(text) == []
     assert validate(text.encode()) == []
     assert validate(("\ufeff" + text).encode("utf-8")) == []
+    assert validate("\ufeff" + text) == []
 
 
 def test_xml_syntax_error() -> None:
@@ -59,6 +60,26 @@ def test_json_syntax_error() -> None:
     assert validate('{"type": ') == [
         ValidationIssue(None, "$", "not valid JSON: Expecting value: line 1 column 10 (char 9)", "json-syntax")
     ]
+
+
+def test_json_nested_too_deeply() -> None:
+    assert validate("[" * 100_000 + "]" * 100_000) == [
+        ValidationIssue(None, "$", "not valid JSON: nested too deeply", "json-syntax")
+    ]
+
+
+def test_entity_expansion_bomb_is_refused() -> None:
+    entities = '<!ENTITY l0 "lollollollol">' + "".join(
+        f'<!ENTITY l{level} "{f"&l{level - 1};" * 10}">' for level in range(1, 10)
+    )
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE d [{entities}]>'
+        '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="&l9;"'
+        ' creationDate="2026-03-01T10:00:00Z"><EPCISBody><EventList/></EPCISBody></epcis:EPCISDocument>'
+    )
+    [issue] = validate(bomb)
+    assert issue.rule == "xml-syntax"
+    assert issue.message.startswith("not well-formed XML: Maximum entity amplification factor exceeded")
 
 
 def test_neither_xml_nor_json() -> None:
@@ -92,6 +113,8 @@ def test_forced_kind_wins_over_detection() -> None:
 
 def test_bare_json_event_has_no_event_index() -> None:
     assert validate(json.dumps(EVENT)) == []
+    assert validate("\ufeff" + json.dumps(EVENT)) == []
+    assert validate(("\ufeff" + json.dumps(EVENT)).encode()) == []
     issues = validate(json.dumps({**EVENT, "action": "MOVE"}))
     assert (
         ValidationIssue(None, "action", "action 'MOVE' is not one of ADD, OBSERVE, DELETE", "action-invalid") in issues

@@ -1,0 +1,55 @@
+"""Shared benchmark helpers: a fresh database on SQLite or PostgreSQL, printing ratios."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def ratio_line(name: str, ours: float, base: float, unit: str, target: str) -> None:
+    print(f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
+          f"   (target {target})", flush=True)
+
+
+def pg_url() -> str | None:
+    """A new, empty PostgreSQL database on the local server (or BENCH_DATABASE_URL), else None."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        return url
+    try:
+        import psycopg
+
+        name = f"custody_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
+                             connect_timeout=3) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    except Exception:
+        return None
+
+
+@contextmanager
+def fresh_app(backend: str) -> Iterator[Any]:
+    """An app on a migrated, empty database of `backend` ("sqlite" or "postgresql"); None if unavailable."""
+    os.environ.setdefault("SECRET_KEY", "bench")
+    from app import create_app
+    from app.services import audit, schema
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db" if backend == "sqlite" else pg_url()
+        if url is None:
+            yield None
+            return
+        app = create_app({"database_url": url})
+        database = app.extensions["custody.db"]
+        schema.upgrade(database.engine)
+        with database.write() as session:
+            audit.ensure_head(session)
+        try:
+            yield app
+        finally:
+            database.engine.dispose()

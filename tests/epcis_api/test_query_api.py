@@ -1,0 +1,116 @@
+"""The EPCIS 2.0 query interface over HTTP: filters, pagination with Link, content negotiation, resources."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask.testing import FlaskClient
+
+from epcis.validate import validate
+from tests.epcis_api.test_capture import capture, commissioning, dl, document, event, packing
+
+Auth = dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def history(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> dict[str, Any]:
+    serials = [
+        s["serial"]
+        for s in client.post(
+            f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 4}
+        ).get_json()["serials"]
+    ]
+    case = client.post(
+        "/api/v1/sscc", headers=auth["line"], json={"company_prefix": "9506000", "extension_digit": 0, "count": 1}
+    ).get_json()["sscc"][0]
+    case_dl = f"https://id.gs1.org/00/{case}"
+    capture(client, auth, document(commissioning(serials, minute=1)))
+    capture(client, auth, document(packing(case_dl, [dl(s) for s in serials], minute=2)))
+    capture(
+        client,
+        auth,
+        document(
+            event(
+                "ObjectEvent",
+                "OBSERVE",
+                "shipping",
+                3,
+                epcList=[case_dl],
+                bizTransactionList=[{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000008:PO-1"}],
+            )
+        ),
+    )
+    return {"serials": serials, "case": case_dl}
+
+
+def events_of(answer: Any) -> list[dict[str, Any]]:
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["type"] == "EPCISQueryDocument"
+    return list(body["epcisBody"]["queryResults"]["resultsBody"]["eventList"])
+
+
+def test_filters(client: FlaskClient, auth: Auth, history: dict[str, Any]) -> None:
+    reg = auth["regulator"]
+    assert [e["bizStep"] for e in events_of(client.get("/epcis/events?EQ_bizStep=packing", headers=reg))] == ["packing"]
+    steps = [
+        e["bizStep"]
+        for e in events_of(
+            client.get(
+                "/epcis/events",
+                query_string={"MATCH_anyEPC": dl(history["serials"][0]), "orderDirection": "ASC"},
+                headers=reg,
+            )
+        )
+    ]
+    assert steps == ["commissioning", "packing"]
+    urn = client.get("/epcis/events?EQ_bizStep=urn:epcglobal:cbv:bizstep:shipping", headers=reg)
+    assert [e["bizStep"] for e in events_of(urn)] == ["shipping"]
+    assert (
+        len(
+            events_of(
+                client.get("/epcis/events?EQ_bizTransaction_po=urn:epcglobal:cbv:bt:9506000000008:PO-1", headers=reg)
+            )
+        )
+        == 1
+    )
+    assert len(events_of(client.get("/epcis/events?EQ_ILMD_cbvmda:lotNumber=LOT-001", headers=reg))) == 1
+    bad = client.get("/epcis/events?GE_eventDate=2026-01-01T00:00:00Z", headers=reg)
+    assert bad.status_code == 400
+    assert bad.get_json()["type"] == "epcisException:QueryParameterException"
+
+
+def test_pagination_follows_link(client: FlaskClient, auth: Auth, history: dict[str, Any]) -> None:
+    seen: list[str] = []
+    url: str | None = "/epcis/events?perPage=1&orderBy=eventTime&orderDirection=ASC"
+    while url:
+        answer = client.get(url, headers=auth["qa"])
+        seen += [e["bizStep"] for e in events_of(answer)]
+        link = answer.headers.get("Link")
+        url = link[1 : link.index(">")] if link else None
+    assert seen == ["commissioning", "packing", "shipping"]
+
+
+def test_xml_answer_is_schema_valid(client: FlaskClient, auth: Auth, history: dict[str, Any]) -> None:
+    answer = client.get("/epcis/events", headers={**auth["regulator"], "Accept": "application/xml"})
+    assert answer.status_code == 200 and answer.mimetype == "application/xml"
+    assert validate(answer.data) == []
+    assert b"EPCISQueryDocument" in answer.data
+
+
+def test_event_by_id_and_resources(client: FlaskClient, auth: Auth, history: dict[str, Any]) -> None:
+    reg = auth["regulator"]
+    first = events_of(client.get("/epcis/events?EQ_bizStep=packing", headers=reg))[0]
+    by_id = events_of(client.get(f"/epcis/events/{quote(first['eventID'], safe='')}", headers=reg))
+    assert [e["eventID"] for e in by_id] == [first["eventID"]]
+    missing = client.get("/epcis/events/urn:uuid:00000000-0000-4000-8000-000000000000", headers=reg)
+    assert missing.status_code == 404
+    assert missing.get_json()["type"] == "epcisException:NoSuchResourceException"
+    steps = client.get("/epcis/bizSteps", headers=reg).get_json()["member"]
+    assert steps == ["commissioning", "packing", "shipping"]
+    assert "ObjectEvent" in client.get("/epcis/eventTypes", headers=reg).get_json()["member"]
+    case_events = events_of(client.get(f"/epcis/epcs/{quote(history['case'], safe='')}/events", headers=reg))
+    assert sorted(e["bizStep"] for e in case_events) == ["packing", "shipping"]
+    assert client.get("/epcis/", headers=reg).get_json()["member"][0] == "events"
