@@ -48,8 +48,11 @@ def urandom_strings(count: int, length: int, alphabet: bytes = ALNUM) -> np.ndar
 
 
 def ratio_line(name: str, ours: float, base: float, unit: str, target: str) -> None:
-    print(f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
-          f"   (target {target})", flush=True)
+    print(
+        f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
+        f"   (target {target})",
+        flush=True,
+    )
 
 
 def free_port() -> int:
@@ -67,11 +70,30 @@ class Service:
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         subprocess.run([*flask, "init-db"], cwd=ROOT, env=self.env, check=True, capture_output=True)
         name = f"bench-{secrets.token_hex(4)}"
-        self.token = subprocess.run([*flask, "tokens", "create", "--name", name, "--role", "admin"], cwd=ROOT,
-                                    env=self.env, check=True, capture_output=True, text=True).stdout.strip()
+        self.token = subprocess.run(
+            [*flask, "tokens", "create", "--name", name, "--role", "admin"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level",
-             "warning", "wsgi:app"], cwd=ROOT, env=self.env)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
         for _ in range(200):
             try:
                 if self.call("GET", "/api/v1/health")[0] == 200:
@@ -90,11 +112,19 @@ class Service:
 
     def batch(self, quantity: int, gtin: str = GTIN) -> int:
         lot = secrets.token_hex(4).upper()
-        self.call("POST", "/api/v1/products", {"gtin": gtin, "name": "Bench", "company_prefix_length": 7,
-                                                "serial_scheme": {"alphabet": "alphanumeric", "length": 12,
-                                                                  "lifetime_volume": 100_000_000}})
-        status, data = self.call("POST", "/api/v1/batches", {"gtin": gtin, "lot": lot, "expiry": "2028-01-31",
-                                                              "quantity": quantity})
+        self.call(
+            "POST",
+            "/api/v1/products",
+            {
+                "gtin": gtin,
+                "name": "Bench",
+                "company_prefix_length": 7,
+                "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
+            },
+        )
+        status, data = self.call(
+            "POST", "/api/v1/batches", {"gtin": gtin, "lot": lot, "expiry": "2028-01-31", "quantity": quantity}
+        )
         assert status == 201, data
         return int(json.loads(data)["id"])
 
@@ -117,14 +147,27 @@ def bench_reservation_and_generation(count: int) -> None:
         with database.write() as session:
             audit.ensure_head(session)
         admin = Principal("bench", Role.ADMIN)
-        masterdata.create_product(database, admin, ProductIn.model_validate({
-            "gtin": GTIN, "name": "B", "company_prefix_length": 7,
-            "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000}}), 1)
+        masterdata.create_product(
+            database,
+            admin,
+            ProductIn.model_validate(
+                {
+                    "gtin": GTIN,
+                    "name": "B",
+                    "company_prefix_length": 7,
+                    "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
+                }
+            ),
+            1,
+        )
         limits = serials.Limits(10_000_000, 20)
         times = {}
         for n in (1_000, count):
-            b = batches.create_batch(database, admin, BatchIn.model_validate(
-                {"gtin": GTIN, "lot": f"R{n}", "expiry": "281231", "quantity": n}))
+            b = batches.create_batch(
+                database,
+                admin,
+                BatchIn.model_validate({"gtin": GTIN, "lot": f"R{n}", "expiry": "281231", "quantity": n}),
+            )
             samples = []
             for _ in range(5):
                 t = time.perf_counter()
@@ -132,10 +175,13 @@ def bench_reservation_and_generation(count: int) -> None:
                 samples.append(time.perf_counter() - t)
             times[n] = statistics.median(samples)
         print(f"{'reservation (one row) for 1,000 serials':<44} {times[1_000] * 1e3:8.2f} ms")
-        print(f"{f'reservation (one row) for {count:,} serials':<44} {times[count] * 1e3:8.2f} ms   "
-              f"ratio {times[count] / times[1_000]:.2f}x (target: constant, ~1x)")
-        b = batches.create_batch(database, admin, BatchIn.model_validate(
-            {"gtin": GTIN, "lot": "GEN", "expiry": "281231", "quantity": count}))
+        print(
+            f"{f'reservation (one row) for {count:,} serials':<44} {times[count] * 1e3:8.2f} ms   "
+            f"ratio {times[count] / times[1_000]:.2f}x (target: constant, ~1x)"
+        )
+        b = batches.create_batch(
+            database, admin, BatchIn.model_validate({"gtin": GTIN, "lot": "GEN", "expiry": "281231", "quantity": count})
+        )
         allocation = serials.allocate(database, admin, b["id"], count, limits)
         perm = allocation.permutation
         assert perm is not None
@@ -151,8 +197,10 @@ def bench_reservation_and_generation(count: int) -> None:
         t = time.perf_counter()
         size = sum(len(chunk) for chunk in serials.render(allocation, "ndjson"))
         render = time.perf_counter() - t
-        print(f"{'NDJSON answer body rendered (4 forms/serial)':<44} {count / render:>12,.0f} serials/s "
-              f"({size / 1e6:,.0f} MB)")
+        print(
+            f"{'NDJSON answer body rendered (4 forms/serial)':<44} {count / render:>12,.0f} serials/s "
+            f"({size / 1e6:,.0f} MB)"
+        )
         database.engine.dispose()
 
 
@@ -179,8 +227,9 @@ def bench_http_round_trip(count: int) -> None:
         try:
             batch_id = service.batch(count)
             t = time.perf_counter()
-            status, data = service.call("POST", f"/api/v1/batches/{batch_id}/serials", {"count": count},
-                                        accept="application/x-ndjson")
+            status, data = service.call(
+                "POST", f"/api/v1/batches/{batch_id}/serials", {"count": count}, accept="application/x-ndjson"
+            )
             ours = time.perf_counter() - t
             assert status == 201, data[:300]
             lines = data.count(b"\n")
@@ -195,8 +244,10 @@ def bench_http_round_trip(count: int) -> None:
 
 def bench_concurrent_clients(database_url: str | None, clients: int, seconds: float) -> None:
     if not database_url:
-        print("concurrent clients: skipped (no PostgreSQL: set BENCH_DATABASE_URL or run where 127.0.0.1:5432 "
-              "accepts connections)")
+        print(
+            "concurrent clients: skipped (no PostgreSQL: set BENCH_DATABASE_URL or run where 127.0.0.1:5432 "
+            "accepts connections)"
+        )
         return
     service = Service(database_url, workers=4)
     try:
@@ -210,8 +261,11 @@ def bench_concurrent_clients(database_url: str | None, clients: int, seconds: fl
             mine_l, mine_s = [], []
             conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=60)
             body = json.dumps({"count": 1000})
-            headers = {"Authorization": f"Bearer {service.token}", "Content-Type": "application/json",
-                       "Accept": "application/x-ndjson"}
+            headers = {
+                "Authorization": f"Bearer {service.token}",
+                "Content-Type": "application/json",
+                "Accept": "application/x-ndjson",
+            }
             while time.perf_counter() < deadline:
                 t = time.perf_counter()
                 conn.request("POST", f"/api/v1/batches/{batch_id}/serials", body=body, headers=headers)
@@ -237,9 +291,11 @@ def bench_concurrent_clients(database_url: str | None, clients: int, seconds: fl
         dupes = len(every) - len(set(every))
         q = statistics.quantiles(latencies, n=100)
         print(f"{clients} clients x 1,000 serials, gunicorn 4 workers, PostgreSQL, {elapsed:.1f} s:")
-        print(f"  requests {len(latencies):,}  p50 {q[49] * 1e3:.1f} ms  p99 {q[98] * 1e3:.1f} ms  "
-              f"throughput {len(latencies) / elapsed:,.0f} req/s = {len(every) / elapsed:,.0f} serials/s  "
-              f"duplicates {dupes}")
+        print(
+            f"  requests {len(latencies):,}  p50 {q[49] * 1e3:.1f} ms  p99 {q[98] * 1e3:.1f} ms  "
+            f"throughput {len(latencies) / elapsed:,.0f} req/s = {len(every) / elapsed:,.0f} serials/s  "
+            f"duplicates {dupes}"
+        )
     finally:
         service.stop()
 
@@ -252,8 +308,9 @@ def pg_url() -> str | None:
         import psycopg
 
         name = f"custody_bench_{os.getpid()}"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             conn.execute(f"CREATE DATABASE {name}")
         return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"

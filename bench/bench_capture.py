@@ -24,22 +24,54 @@ def build_document(serials: list[str], cases: list[str], pallets: list[str]) -> 
     site = {"id": "https://id.gs1.org/414/9506000000008"}
     common = {"eventTimeZoneOffset": "+01:00", "bizLocation": site}
     packs = [f"https://id.gs1.org/01/{GTIN}/21/{s}" for s in serials]
-    events: list[dict[str, Any]] = [{
-        "type": "ObjectEvent", "eventTime": "2026-11-27T10:00:00+01:00", "action": "ADD",
-        "bizStep": "commissioning", "disposition": "active", "epcList": packs,
-        "ilmd": {"cbvmda:lotNumber": "BENCH", "cbvmda:itemExpirationDate": "2028-12-31"}, **common}]
+    events: list[dict[str, Any]] = [
+        {
+            "type": "ObjectEvent",
+            "eventTime": "2026-11-27T10:00:00+01:00",
+            "action": "ADD",
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "epcList": packs,
+            "ilmd": {"cbvmda:lotNumber": "BENCH", "cbvmda:itemExpirationDate": "2028-12-31"},
+            **common,
+        }
+    ]
     per_case = len(packs) // len(cases)
     for i, case in enumerate(cases):
-        events.append({"type": "AggregationEvent", "eventTime": f"2026-11-27T10:{1 + i // 60 % 58:02d}:{i % 60:02d}+01:00",
-                       "action": "ADD", "bizStep": "packing", "parentID": case,
-                       "childEPCs": packs[i * per_case:(i + 1) * per_case], **common})
+        minute, second = 1 + i // 60 % 58, i % 60
+        events.append(
+            {
+                "type": "AggregationEvent",
+                "eventTime": f"2026-11-27T10:{minute:02d}:{second:02d}+01:00",
+                "action": "ADD",
+                "bizStep": "packing",
+                "parentID": case,
+                "childEPCs": packs[i * per_case : (i + 1) * per_case],
+                **common,
+            }
+        )
     per_pallet = len(cases) // len(pallets)
     for i, pallet in enumerate(pallets):
-        events.append({"type": "AggregationEvent", "eventTime": f"2026-11-27T11:00:{i:02d}+01:00", "action": "ADD",
-                       "bizStep": "packing", "parentID": pallet,
-                       "childEPCs": cases[i * per_pallet:(i + 1) * per_pallet], **common})
-    return json.dumps({"@context": [CONTEXT], "type": "EPCISDocument", "schemaVersion": "2.0",
-                       "creationDate": "2026-11-27T12:00:00Z", "epcisBody": {"eventList": events}}).encode()
+        events.append(
+            {
+                "type": "AggregationEvent",
+                "eventTime": f"2026-11-27T11:00:{i:02d}+01:00",
+                "action": "ADD",
+                "bizStep": "packing",
+                "parentID": pallet,
+                "childEPCs": cases[i * per_pallet : (i + 1) * per_pallet],
+                **common,
+            }
+        )
+    return json.dumps(
+        {
+            "@context": [CONTEXT],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2026-11-27T12:00:00Z",
+            "epcisBody": {"eventList": events},
+        }
+    ).encode()
 
 
 def baseline(app: Any, rows: int) -> float:
@@ -77,11 +109,24 @@ def run(backend: str, count: int) -> None:
             return
         database = app.extensions["custody.db"]
         admin = Principal("bench", Role.ADMIN)
-        masterdata.create_product(database, admin, ProductIn.model_validate({
-            "gtin": GTIN, "name": "B", "company_prefix_length": 7,
-            "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000}}), 1)
-        batch = batches.create_batch(database, admin, BatchIn.model_validate(
-            {"gtin": GTIN, "lot": "BENCH", "expiry": "2028-12-31", "quantity": count}))
+        masterdata.create_product(
+            database,
+            admin,
+            ProductIn.model_validate(
+                {
+                    "gtin": GTIN,
+                    "name": "B",
+                    "company_prefix_length": 7,
+                    "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
+                }
+            ),
+            1,
+        )
+        batch = batches.create_batch(
+            database,
+            admin,
+            BatchIn.model_validate({"gtin": GTIN, "lot": "BENCH", "expiry": "2028-12-31", "quantity": count}),
+        )
         allocation = serials.allocate(database, admin, batch["id"], count, serials.Limits(10_000_000, 0))
         strings = serials.serial_strings(allocation)
         n_cases, n_pallets = max(1, count // 100), max(1, count // 10_000)
@@ -100,11 +145,17 @@ def run(backend: str, count: int) -> None:
             index_rows += session.scalar(select(func.count()).select_from(CodeState)) or 0
         base = baseline(app, index_rows)
         events = len(doc.events)
-        print(f"{backend:<10} {events:,} events, {count:,} packs, {index_rows:,} index+state rows: "
-              f"{elapsed:.2f} s (validate+parse {parsed:.2f} s) = {events / elapsed:,.0f} events/s, "
-              f"{count / elapsed:,.0f} EPCs/s", flush=True)
-        print(f"{'':<10} bare executemany of {index_rows:,} rows {base:.2f} s = {index_rows / base:,.0f} rows/s; "
-              f"ours {index_rows / elapsed:,.0f} rows/s; ratio {base / elapsed:.2f}x   (target >= 0.3x)", flush=True)
+        print(
+            f"{backend:<10} {events:,} events, {count:,} packs, {index_rows:,} index+state rows: "
+            f"{elapsed:.2f} s (validate+parse {parsed:.2f} s) = {events / elapsed:,.0f} events/s, "
+            f"{count / elapsed:,.0f} EPCs/s",
+            flush=True,
+        )
+        print(
+            f"{'':<10} bare executemany of {index_rows:,} rows {base:.2f} s = {index_rows / base:,.0f} rows/s; "
+            f"ours {index_rows / elapsed:,.0f} rows/s; ratio {base / elapsed:.2f}x   (target >= 0.3x)",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,16 +27,27 @@ def main(argv: list[str] | None = None) -> int:
             audit.ensure_head(session)
         headers = {"Authorization": "Bearer " + security.create_token(database, name="b", role="admin")}
         client = app.test_client()
-        client.post("/api/v1/products", headers=headers, json={
-            "gtin": "09506000134352", "name": "B", "company_prefix_length": 7,
-            "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000}})
-        batch = client.post("/api/v1/batches", headers=headers, json={
-            "gtin": "09506000134352", "lot": "PD1", "expiry": "281231", "quantity": count}).get_json()
-        client.post(f"/api/v1/batches/{batch['id']}/serials", headers=headers, json={"count": count},
-                    buffered=False).close()
+        client.post(
+            "/api/v1/products",
+            headers=headers,
+            json={
+                "gtin": "09506000134352",
+                "name": "B",
+                "company_prefix_length": 7,
+                "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
+            },
+        )
+        batch = client.post(
+            "/api/v1/batches",
+            headers=headers,
+            json={"gtin": "09506000134352", "lot": "PD1", "expiry": "281231", "quantity": count},
+        ).get_json()
+        client.post(
+            f"/api/v1/batches/{batch['id']}/serials", headers=headers, json={"count": count}, buffered=False
+        ).close()
 
-        from app.services.serials import pool_permutation
         from app.models import SerialPool
+        from app.services.serials import pool_permutation
 
         with database.read() as session:
             pool = session.get(SerialPool, "09506000134352")
@@ -48,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         bare = count / (time.perf_counter() - t)
         for fmt in ("csv", "ndjson"):
             t = time.perf_counter()
-            answer = client.get(f"/api/v1/batches/{batch['id']}/print-data?format={fmt}", headers=headers,
-                                buffered=False)
+            answer = client.get(
+                f"/api/v1/batches/{batch['id']}/print-data?format={fmt}", headers=headers, buffered=False
+            )
             size = lines = 0
             for chunk in answer.response:
                 size += len(chunk)
@@ -57,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             answer.close()
             rate = count / (time.perf_counter() - t)
             assert lines == count + (fmt == "csv"), lines
-            print(f"print data {fmt:<6} {count:,} codes: {rate:>12,.0f} codes/s ({size / 1e6:,.0f} MB)   "
-                  f"bare serial generation {bare:>12,.0f}/s   ratio {rate / bare:.2f}x   (target >= 100,000 codes/s)")
+            print(
+                f"print data {fmt:<6} {count:,} codes: {rate:>12,.0f} codes/s ({size / 1e6:,.0f} MB)   "
+                f"bare serial generation {bare:>12,.0f}/s   ratio {rate / bare:.2f}x   (target >= 100,000 codes/s)"
+            )
         database.engine.dispose()
     return 0
 

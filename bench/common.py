@@ -11,8 +11,11 @@ from typing import Any
 
 
 def ratio_line(name: str, ours: float, base: float, unit: str, target: str) -> None:
-    print(f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
-          f"   (target {target})", flush=True)
+    print(
+        f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
+        f"   (target {target})",
+        flush=True,
+    )
 
 
 def pg_url() -> str | None:
@@ -24,8 +27,9 @@ def pg_url() -> str | None:
         import psycopg
 
         name = f"custody_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     except Exception:

@@ -101,6 +101,46 @@ OPERATIONS = [
         schemas.SsccRequest,
         True,
     ),
+    Op(
+        "get",
+        "/trace",
+        "Trace a code (?code= scan with ]d2, element string, Digital Link, EPC URN, bare SSCC): state, "
+        "containers, contents and events",
+        "any",
+    ),
+    Op(
+        "get",
+        "/batches/{batch_id}/reconciliation",
+        "Issued vs commissioned, decommissioned by reason, packed, shipped, unused, discrepancies",
+        "any",
+    ),
+    Op(
+        "post",
+        "/lines/{gln}/events",
+        "Line operations (commission, decommission, pack, unpack) captured as EPCIS events",
+        "admin, line, erp",
+        schemas.LineEvents,
+        True,
+    ),
+    Op(
+        "get",
+        "/codes/{gtin}/{name}",
+        "Render an issued code: <serial>.png|.svg (symbol=datamatrix|qr|label), <serial>.pdf (symbol=label); "
+        "module_px, module_mm, dpi, quiet_zone, shape, backend",
+        "admin, erp, line, qa",
+    ),
+    Op(
+        "get",
+        "/sscc/{sscc}/{name}",
+        "SSCC logistic label: label.pdf (size=a6|4x6), label.zpl, label.png (count for homogeneous cases)",
+        "admin, erp, line, logistics",
+    ),
+    Op(
+        "post",
+        "/verify",
+        "Print verification: an image (PNG/JPEG) of a printed code, decoded, checked as GS1 and matched",
+        "admin, line, qa",
+    ),
 ]
 
 PROBLEM = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -20,7 +20,13 @@ from app.services.serials import lookup
 
 Symbol = Literal["datamatrix", "qr", "label"]
 CodeFormat = Literal["png", "svg", "pdf"]
-GS1_SYMBOLOGIES = {"]d2": "GS1 DataMatrix", "]Q3": "GS1 QR Code", "]C1": "GS1-128", "]e0": "GS1 DataBar"}
+GS1_SYMBOLOGIES = {
+    "]d2": "GS1 DataMatrix",
+    "]d8": "GS1 DataMatrix, rectangular extension (DMRE)",  # zxing-cpp adds 6 to the modifier for DMRE
+    "]Q3": "GS1 QR Code",
+    "]C1": "GS1-128",
+    "]e0": "GS1 DataBar",
+}
 LINK_SYMBOLOGIES = {"]Q1": "QR Code (Digital Link)", "]d1": "Data Matrix (Digital Link)"}
 
 
@@ -158,7 +164,8 @@ def verify_image(database: Database, image: bytes) -> Verdict:
             f"symbology {symbol.symbology_identifier} ({symbol.format}) is not GS1: FNC1 in first position is missing"
         )
     try:
-        data = dict(gs1.parse(symbol.text if is_link else symbol.symbology_identifier + symbol.text))
+        prefix = "]d2" if symbol.symbology_identifier == "]d8" else symbol.symbology_identifier
+        data = dict(gs1.parse(symbol.text if is_link else prefix + symbol.text))
     except gs1.Gs1Error as exc:
         return verdict.fail(f"not a valid GS1 message: {exc}")
     verdict.data = data

@@ -107,3 +107,10 @@ def test_verify_input_errors(client: FlaskClient, auth: Auth, issued: list[str])
     assert verify(client, auth, b"not an image").status_code == 422
     blank = labels.datamatrix(mapping(issued[0]))[:0]
     assert verify(client, auth, blank).status_code == 400
+
+
+def test_verify_accepts_rectangular_dmre(client: FlaskClient, auth: Auth, issued: list[str]) -> None:
+    image = labels.datamatrix(mapping(issued[0]), labels.RenderOptions(shape="rectangular"))
+    verdict = verify(client, auth, image).get_json()
+    assert verdict["symbology"] in ("]d2", "]d8")
+    assert verdict["verdict"] == "pass", verdict

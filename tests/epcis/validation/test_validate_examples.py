@@ -13,19 +13,18 @@ EXAMPLES = REFERENCE / "examples"
 OE = "openepcis-test-resources"
 OE2 = f"{OE}/2.0/EPCIS"
 
-_SENSOR_TYPES = "measurement type {} is not in the ratified schema's list (README: fails the GS1 schema anyway)"
+_MOLAR = "measurement type Molar_concentration is not in the ratified schema (README: fails the GS1 schema anyway)"
+_DOSE = "measurement type EffectiveDoseRate is not in the ratified schema's measurementType list"
 _UNQUALIFIED = "unqualified <QueryResults> where the XSD requires epcisq:QueryResults (README: lenient-parser test)"
 _LENIENT = "not XSD-valid on purpose (README: lenient-parser test)"
 _OE_12 = "OpenEPCIS 1.2 resource that the original 1.2 XSD rejects: "
 
 # Positive files that are known to be broken, with the reason (from the reference README where it says).
 BROKEN: dict[str, str] = {
-    f"{OE2}/JSON/Capture/Documents/SensorData_with_combined_events.json": _SENSOR_TYPES.format("Molar_concentration"),
-    f"{OE2}/JSON/Query/SensorData_with_combined_events.json": _SENSOR_TYPES.format("Molar_concentration"),
-    f"{OE2}/JSON/Capture/Documents/TransactionEvent_with_userExtensions.json": _SENSOR_TYPES.format(
-        "EffectiveDoseRate"
-    ),
-    f"{OE2}/JSON/Query/TransactionEvent_with_userExtensions.json": _SENSOR_TYPES.format("EffectiveDoseRate"),
+    f"{OE2}/JSON/Capture/Documents/SensorData_with_combined_events.json": _MOLAR,
+    f"{OE2}/JSON/Query/SensorData_with_combined_events.json": _MOLAR,
+    f"{OE2}/JSON/Capture/Documents/TransactionEvent_with_userExtensions.json": _DOSE,
+    f"{OE2}/JSON/Query/TransactionEvent_with_userExtensions.json": _DOSE,
     f"{OE2}/XML/Capture/Documents/JumbledFieldsOrder.xml": _LENIENT,
     f"{OE2}/XML/Capture/Documents/Namespace_document.xml": _LENIENT + ": namespace-qualified events",
     f"{OE2}/XML/Capture/Events/Namespace_event.xml": _LENIENT + ": namespace-qualified bare event",
@@ -89,8 +88,10 @@ def test_reference_present_or_skipped() -> None:
     assert set(BROKEN) <= set(POSITIVES)
 
 
-@pytest.mark.parametrize("relative", [p for p in POSITIVES if p not in BROKEN])
+@pytest.mark.parametrize("relative", POSITIVES)
 def test_valid_example_has_no_issue(relative: str) -> None:
+    if relative in BROKEN:
+        pytest.skip(BROKEN[relative])
     assert validate(_read(relative)) == []
 
 

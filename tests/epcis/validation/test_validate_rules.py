@@ -197,6 +197,31 @@ def sensor(metadata: dict[str, Any], *reports: dict[str, Any]) -> dict[str, Any]
     return {"sensorMetadata": metadata, "sensorReport": list(reports) or [{"type": "Temperature", "value": 4}]}
 
 
+def test_sensor_element_without_report() -> None:
+    element = {"sensorMetadata": {"deviceID": "urn:epc:id:giai:4000001.111"}, "sensorReport": []}
+    issues = validate(json_doc(object_event(sensorElementList=[element])))
+    assert (
+        ValidationIssue(
+            0,
+            "eventList[0].sensorElementList[0].sensorReport",
+            "sensorElement requires at least one sensorReport",
+            "sensor-report-required",
+        )
+        in issues
+    )
+
+
+def test_object_event_without_action() -> None:
+    issues = validate(json_doc(object_event(action=None)))
+    assert (
+        ValidationIssue(
+            0, "eventList[0].action", "ObjectEvent requires an action (ADD, OBSERVE or DELETE)", "action-required"
+        )
+        in issues
+    )
+    assert ValidationIssue(0, "eventList[0].action", "'action' is a required property", "json-schema") in issues
+
+
 def test_sensor_start_after_end() -> None:
     element = sensor({"startTime": "2026-03-01T09:00:00Z", "endTime": "2026-03-01T08:00:00Z"})
     assert validate(json_doc(object_event(sensorElementList=[element]))) == [

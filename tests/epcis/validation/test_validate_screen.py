@@ -15,7 +15,7 @@ from epcis.validation.xmlview import EventView
 EVENT = (
     "<ObjectEvent><eventTime>2026-03-01T10:00:00Z</eventTime>"
     "<eventTimeZoneOffset>{offset}</eventTimeZoneOffset>"
-    "<epcList><epc>urn:epc:id:sgtin:0614141.107346.{serial}</epc></epcList><action>OBSERVE</action>"
+    "<epcList><epc>{epc}</epc></epcList><action>OBSERVE</action>"
     "<bizStep>{biz_step}</bizStep><disposition>urn:epcglobal:cbv:disp:in_transit</disposition>"
     "<readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint></ObjectEvent>"
 )
@@ -32,13 +32,25 @@ def document(*events: str) -> str:
 
 
 def plain(serial: int, offset: str = "+00:00", biz_step: str = SHIPPING) -> str:
-    return EVENT.format(offset=offset, serial=serial, biz_step=biz_step)
+    return EVENT.format(offset=offset, epc=f"urn:epc:id:sgtin:0614141.107346.{serial}", biz_step=biz_step)
 
 
 def test_plain_bulk_document_is_screened_clean() -> None:
     text = document(*(plain(n) for n in range(50)))
     assert is_clean(etree.fromstring(text.encode()))
     assert validate(text) == []
+
+
+def test_digital_link_epcs_are_screened() -> None:
+    events = [
+        plain(n).replace("urn:epc:id:sgtin:0614141.107346.", "https://id.gs1.org/01/09521141012345/21/")
+        for n in range(5)
+    ]
+    assert is_clean(etree.fromstring(document(*events).encode()))
+    events[3] = events[3].replace("09521141012345", "0952114101234X")
+    assert not is_clean(etree.fromstring(document(*events).encode()))
+    [issue] = validate(document(*events))
+    assert (issue.event_index, issue.rule) == (3, "digital-link")
 
 
 @pytest.mark.parametrize(
@@ -87,7 +99,12 @@ VALUES = {
     "biz_step": st.sampled_from(
         [SHIPPING, "urn:epcglobal:cbv:bizstep:shiping", "shipping", "urn:x:y", "", " " + SHIPPING]
     ),
-    "serial": st.sampled_from(["1", "A%2F1", "x" * 21, "a b", "", "1\u0663", "!'()*+,-.:;=_"]),
+    "epc": st.sampled_from(
+        [f"urn:epc:id:sgtin:0614141.107346.{serial}" for serial in ("1", "A%2F1", "x" * 21, "a b", "", "!'()*+,-.:;=_")]
+        + ["urn:epc:id:sscc:0614141.1234567890", "urn:epc:id:sscc:0614141.123456789", "urn:epc:id:sgln:061414100777..0"]
+        + ["https://id.gs1.org/01/09521141012345/21/x", "https://id.gs1.org/01/0952114101234X", "http://e.com/00/1"]
+        + ["https://example.com/414/9521141123452?x", "https://id.gs1.org/x/01/1", "https://a b/01/09521141012345"]
+    ),
 }
 
 
@@ -98,3 +115,34 @@ def test_screen_never_hides_a_rule_finding(fields: list[dict[str, str]]) -> None
     root = etree.fromstring(document(*events).encode())
     if is_clean(root):
         assert _rule_findings(root) == []
+
+
+def aggregation(serial: int, action: str = "ADD", parent: str | None = "urn:epc:id:sscc:0614141.1234567890") -> str:
+    parent_xml = "" if parent is None else f"<parentID>{parent}</parentID>"
+    return (
+        "<AggregationEvent><eventTime>2026-03-01T10:00:00Z</eventTime>"
+        f"<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>{parent_xml}"
+        f"<childEPCs><epc>urn:epc:id:sgtin:0614141.107346.{serial}</epc></childEPCs><action>{action}</action>"
+        "<bizStep>urn:epcglobal:cbv:bizstep:packing</bizStep></AggregationEvent>"
+    )
+
+
+def test_aggregation_events_are_screened() -> None:
+    events = [plain(1), aggregation(2), aggregation(3, "DELETE"), plain(4)]
+    assert is_clean(etree.fromstring(document(*events).encode()))
+    assert validate(document(*events)) == []
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (aggregation(2, "OBSERVE", parent=None), []),
+        (aggregation(2, "ADD", parent=None), [(1, "aggregation-parent")]),
+        (aggregation(2, "ADD", parent="urn:epc:id:sscc:0614141.123456789"), [(1, "epc-syntax")]),
+        (aggregation(2, "ADD", parent=" "), [(1, "aggregation-parent")]),
+    ],
+)
+def test_aggregation_outside_the_screen(event: str, expected: list[tuple[int, str]]) -> None:
+    text = document(plain(1), event)
+    assert not is_clean(etree.fromstring(text.encode()))
+    assert [(issue.event_index, issue.rule) for issue in validate(text)] == expected
