@@ -36,6 +36,8 @@ class Config:
     max_page_size: int = 500
     max_body_bytes: int = 16 * 1024 * 1024
     digital_link_domain: str = "https://id.gs1.org"
+    capture_max_events: int = 100_000
+    capture_max_bytes: int = 64 * 1024 * 1024
     testing: bool = False
 
     @classmethod
@@ -50,6 +52,8 @@ class Config:
             serial_overage_percent=int(env.get("CUSTODY_SERIAL_OVERAGE_PERCENT", 20)),
             default_lifetime_volume=int(env.get("CUSTODY_DEFAULT_LIFETIME_VOLUME", 1_000_000)),
             digital_link_domain=env.get("CUSTODY_DIGITAL_LINK_DOMAIN", "https://id.gs1.org").rstrip("/"),
+            capture_max_events=int(env.get("CUSTODY_CAPTURE_MAX_EVENTS", 100_000)),
+            capture_max_bytes=int(env.get("CUSTODY_CAPTURE_MAX_BYTES", 64 * 1024 * 1024)),
         )
 
     def replace(self, **changes: Any) -> Config:
@@ -62,7 +66,7 @@ class Config:
     def as_flask(self) -> dict[str, Any]:
         return {
             "SECRET_KEY": self.secret_key,
-            "MAX_CONTENT_LENGTH": self.max_body_bytes,
+            "MAX_CONTENT_LENGTH": max(self.max_body_bytes, self.capture_max_bytes),
             "TESTING": self.testing,
             "JSON_SORT_KEYS": False,
         }

@@ -71,7 +71,10 @@ _QUANTITY_LISTS = {
     "inputQuantityList": "input_quantity_list",
     "outputQuantityList": "output_quantity_list",
 }
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+# Untrusted input: no entity expansion, no DTD or network access, libxml2's depth and node-size limits kept.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
 
 
 # ---------------------------------------------------------------- reading
@@ -441,6 +444,8 @@ def parse_xml(data: bytes | str) -> Document:
         root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpcisParseError(f"not well-formed XML: {exc}") from None
+    if root.getroottree().docinfo.doctype:
+        raise EpcisParseError("a DOCTYPE is not allowed in an EPCIS document (entities and DTDs are refused)")
     with gc_paused():
         return document_from_xml(root)
 

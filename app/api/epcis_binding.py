@@ -11,14 +11,20 @@ from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from app.api.support import database, principal, requires, settings
-from app.errors import NotAcceptable, NotFound, QueryParameterError, UnsupportedMediaType, ValidationFailed
+from app.errors import (
+    CaptureLimitExceeded,
+    NotAcceptable,
+    NotFound,
+    QueryParameterError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from app.models import Role
 from app.services import capture
 
 epcis_api = Blueprint("epcis_api", __name__, url_prefix="/epcis")
 
 CAPTURE_TYPES = {"application/json", "application/ld+json", "application/xml", "text/xml"}
-LIMITS = capture.CaptureLimits()
 WRITERS = (Role.ERP, Role.LINE, Role.LOGISTICS)
 RESOURCES = [
     "events",
@@ -47,11 +53,17 @@ VERSION_HEADERS = {
 def _gs1_headers(response: Response) -> Response:
     for name, value in VERSION_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.rstrip("/").endswith("/capture") and request.method == "OPTIONS":
-        response.headers["GS1-EPCIS-Capture-Limit"] = str(LIMITS.max_events)
-        response.headers["GS1-EPCIS-Capture-File-Size-Limit"] = str(LIMITS.max_bytes)
+    if request.path.rstrip("/").endswith(("/capture", "/events")) and request.method in ("OPTIONS", "POST"):
+        limits = _limits()
+        response.headers["GS1-EPCIS-Capture-Limit"] = str(limits.max_events)
+        response.headers["GS1-EPCIS-Capture-File-Size-Limit"] = str(limits.max_bytes)
         response.headers["GS1-Capture-Error-Behaviour"] = "rollback, proceed"
     return response
+
+
+def _limits() -> capture.CaptureLimits:
+    cfg = settings()
+    return capture.CaptureLimits(max_events=cfg.capture_max_events, max_bytes=cfg.capture_max_bytes)
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -59,6 +71,9 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def _body() -> bytes:
+    limit = _limits().max_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise CaptureLimitExceeded(f"document of {request.content_length:,} bytes exceeds the limit of {limit:,}")
     if request.mimetype not in CAPTURE_TYPES:
         raise UnsupportedMediaType(
             f"send EPCIS as application/json, application/ld+json or application/xml (got "
@@ -88,7 +103,7 @@ def capture_document() -> ResponseReturnValue:
         raise ValidationFailed(
             "GS1-Capture-Error-Behaviour must be rollback or proceed", field="GS1-Capture-Error-Behaviour"
         )
-    doc = capture.parse_document(_body(), LIMITS)
+    doc = capture.parse_document(_body(), _limits())
     job = capture.capture(database(), principal(), doc, behaviour)  # type: ignore[arg-type]
     return Response(status=202, headers={"Location": f"/epcis/capture/{job['captureID']}"})
 
@@ -134,7 +149,7 @@ def capture_single_event() -> ResponseReturnValue:
             "epcisBody": {"eventList": [event]},
         }
         data = json.dumps(wrapper).encode()
-    doc = capture.parse_document(data, LIMITS)
+    doc = capture.parse_document(data, _limits())
     event_id = capture.capture_event(database(), principal(), doc)
     return Response(status=201, headers={"Location": f"/epcis/events/{quote(event_id, safe='')}"})
 

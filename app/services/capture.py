@@ -49,6 +49,10 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
     """Schema-validate and parse; a document that fails is rejected before any job exists (400)."""
     if len(data) > limits.max_bytes:
         raise CaptureLimitExceeded(f"document of {len(data):,} bytes exceeds the limit of {limits.max_bytes:,}")
+    if _has_doctype(data):
+        raise ValidationFailed(
+            "a DOCTYPE is not allowed in an EPCIS document (entities and DTDs are refused)", field="body"
+        )
     issues = validate(data)
     if issues:
         errors = [FieldError(_where(i), i.message) for i in issues[:50]]
@@ -60,6 +64,24 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
     if len(doc.events) > limits.max_events:
         raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
     return doc
+
+
+def _has_doctype(data: bytes) -> bool:
+    """Whether the XML prolog (before the root element) declares a DOCTYPE: refused before any parsing."""
+    i, n = 0, len(data)
+    while i < n:
+        while i < n and data[i : i + 1] in b" \t\r\n\xef\xbb\xbf":
+            i += 1
+        if data.startswith(b"<?", i):
+            end = data.find(b"?>", i)
+        elif data.startswith(b"<!--", i):
+            end = data.find(b"-->", i)
+        else:
+            return data.startswith(b"<!DOCTYPE", i)
+        if end < 0:
+            return False
+        i = end + 2
+    return False
 
 
 def _where(issue: Any) -> str:

@@ -248,5 +248,5 @@ def test_invalid_documents_and_roles(client: FlaskClient, auth: Auth, database: 
     )
     assert event_count(database) == 0
     options = client.options("/epcis/capture", headers=auth["line"])
-    assert options.headers["GS1-EPCIS-Capture-Limit"] == "10000"
+    assert options.headers["GS1-EPCIS-Capture-Limit"] == "100000"
     assert options.headers["GS1-EPCIS-Version"] == "2.0.0"
