@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app import cli_worker
 from app.errors import AppError
 from app.extensions import current_db
 
@@ -15,6 +16,7 @@ def _fail(exc: AppError) -> None:
 
 
 def register(app: Flask) -> None:
+    cli_worker.register(app)
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the schema (idempotent)."""

@@ -23,8 +23,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
+_SUBMODULES = frozenset({"gs1", "model", "cbv", "epc", "errors", "hashing", "jsonld", "parsing", "xml", "validation"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f"epcis.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'epcis' has no attribute {name!r}")
+    if name == "validate":
+        return import_module(module)  # the module is callable: see epcis/validate.py
     return getattr(import_module(module), name)

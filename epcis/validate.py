@@ -7,6 +7,8 @@ returns every issue found; `check` raises `EpcisValidationError` instead.
 from __future__ import annotations
 
 import re
+import sys
+import types
 
 from epcis.validation import issues as _rules
 from epcis.validation.issues import EpcisValidationError, ValidationIssue
@@ -64,3 +66,17 @@ def _detect(data: bytes | str) -> str | None:
     if text.startswith(("{", "[")):
         return "json"
     return None
+
+
+class _CallableModule(types.ModuleType):
+    """`epcis.validate` is both this module and, by the public contract, the `validate` function.
+
+    Importing a submodule rebinds the package attribute to the module, so the module itself is made
+    callable: `epcis.validate(data)` and `from epcis.validate import validate` both work.
+    """
+
+    def __call__(self, data: bytes | str, *, kind: str | None = None, strict: bool = False) -> list[ValidationIssue]:
+        return validate(data, kind=kind, strict=strict)
+
+
+sys.modules[__name__].__class__ = _CallableModule

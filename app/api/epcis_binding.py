@@ -293,3 +293,6 @@ def resource(kind: str, value: str) -> ResponseReturnValue:
     if value.endswith("/events"):
         return _run({IMPLICIT[kind]: [value[: -len("/events")]]})
     return _json({"type": "Collection", "member": ["events"]})
+
+
+from app.api import epcis_queries  # noqa: E402,F401  (registers /epcis/queries routes)

@@ -14,6 +14,7 @@ from app.models.epcis import (
     EventQuantity,
 )
 from app.models.masterdata import Location, LocationKind, Product, SerialSource, TradingPartner
+from app.models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
 from app.models.security import ApiToken, IdempotencyRecord, Role, User
 from app.models.serials import (
     ImportedSerial,
@@ -24,6 +25,7 @@ from app.models.serials import (
     SsccCounter,
     VoidedSerial,
 )
+from app.models.subscriptions import NamedQuery, Subscription
 
 __all__ = [
     "ApiToken",
@@ -45,6 +47,10 @@ __all__ = [
     "ImportedStatus",
     "Location",
     "LocationKind",
+    "NamedQuery",
+    "OutboxAttempt",
+    "OutboxMessage",
+    "OutboxStatus",
     "Product",
     "Role",
     "SerialAllocation",
@@ -52,6 +58,7 @@ __all__ = [
     "SerialSource",
     "SsccAllocation",
     "SsccCounter",
+    "Subscription",
     "TradingPartner",
     "User",
     "VoidedSerial",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from lxml import etree
 
 from epcis.validate import ValidationIssue, validate
 from epcis.validation.rules import check_event
+from epcis.validation.schemas import NS_EPCIS_2, xml_schema
 from epcis.validation.xmlscreen import is_clean
 from epcis.validation.xmlview import EventView
 
@@ -146,3 +149,21 @@ def test_aggregation_outside_the_screen(event: str, expected: list[tuple[int, st
     text = document(plain(1), event)
     assert not is_clean(etree.fromstring(text.encode()))
     assert [(issue.event_index, issue.rule) for issue in validate(text)] == expected
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "epcis" / "examples"
+
+
+def test_screen_agrees_with_the_rules_on_every_reference_document() -> None:
+    if not EXAMPLES.is_dir():
+        pytest.skip(f"GS1 reference data not found at {EXAMPLES}")
+    screened = 0
+    for path in sorted(EXAMPLES.glob("**/*.xml")):
+        root = etree.parse(str(path)).getroot()
+        if root.tag != "{urn:epcglobal:epcis:xsd:2}EPCISDocument" or root.find("EPCISBody/EventList") is None:
+            continue
+        # The screen runs only after GS1's XSD has accepted the document (it relies on that).
+        if xml_schema(NS_EPCIS_2).validate(root) and is_clean(root):
+            screened += 1
+            assert _rule_findings(root) == [], path
+    assert screened >= 5  # the plain ones; the others exercise the per-event rules
