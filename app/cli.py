@@ -17,6 +17,7 @@ def _fail(exc: AppError) -> None:
 
 def register(app: Flask) -> None:
     cli_worker.register(app)
+
     @app.cli.command("init-db")
     def init_db() -> None:
         """Create or upgrade the schema (idempotent)."""

@@ -28,12 +28,15 @@ def register(app: Flask) -> None:
             nonlocal stopping
             stopping = True  # finish the message in hand, then leave
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         policy = worker.RetryPolicy(timeout=timeout, lease=lease)
-        total = worker.run(
-            current_db(), once=once, interval=interval, limit=limit, policy=policy, should_stop=lambda: stopping
-        )
+        try:
+            total = worker.run(
+                current_db(), once=once, interval=interval, limit=limit, policy=policy, should_stop=lambda: stopping
+            )
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         click.echo(
             f"worker stopped: {total.delivered} delivered, {total.failed} failed, "
             f"{total.needs_attention} need attention",

@@ -245,22 +245,47 @@ def _dl_to_canonical(uri: str) -> str | None:
     return uri if _VALID.match(uri) else None
 
 
-# Fast path for the common case: an SGTIN whose serial needs no percent-escapes.
-_PLAIN_SGTIN = re.compile(r"urn:epc:id:sgtin:(\d{6,12})\.(\d{1,7})\.([!')(*+,.0-9:;=A-Za-z_-]{1,20})\Z")
-_NEEDS_ENCODING = re.compile(r"[!()*+,:]")
+# Fast path for the common case: an SGTIN whose serial needs no percent-escapes. Bulk documents repeat
+# a few company prefix + item reference pairs, so the GTIN part of their Digital Link is built once each.
+_SGTIN_URN = "urn:epc:id:sgtin:"
+_COMPANY_AND_ITEM = re.compile(r"(\d{6,12})\.(\d{1,7})\Z")
+_PLAIN_SERIAL = re.compile(r"[!')(*+,.0-9:;=A-Za-z_-]{1,20}\Z")
+_UNESCAPED_SERIAL = re.compile(r"['.0-9;=A-Za-z_-]{1,20}\Z")  # nothing the Digital Link must %-escape
 
 
-def _plain_sgtin(value: str) -> str | None:
-    m = _PLAIN_SGTIN.match(value)
+@lru_cache(maxsize=4096)
+def _gtin_base(company_and_item: str) -> str | None:
+    """``https://id.gs1.org/01/<GTIN-14>/21/`` for a 13-digit ``prefix.itemref`` pair, else ``None``."""
+    m = _COMPANY_AND_ITEM.match(company_and_item)
     if m is None:
         return None
-    cp, ref, serial = m.groups()
+    cp, ref = m.groups()
     if len(cp) + len(ref) != 13:
         return None
-    if _NEEDS_ENCODING.search(serial):
-        serial = serial.translate(_ENCODE)
     body = ref[0] + cp + ref[1:]
-    return f"{_DL_BASE}01/{body}{check_digit(body)}/21/{serial}"
+    return f"{_DL_BASE}01/{body}{check_digit(body)}/21/"
+
+
+def plain_sgtin(value: str) -> str | None:
+    """Canonical Digital Link of an SGTIN URN with a plain serial (1-20 GS3A3 characters, no ``%``).
+
+    ``None`` for anything else, which ``canonical_digital_link`` then reads the general way.
+    """
+    if not value.startswith(_SGTIN_URN):
+        return None
+    first = value.find(".", 17)
+    second = value.find(".", first + 1) if first >= 0 else -1
+    if second < 0:
+        return None
+    base = _gtin_base(value[17:second])
+    if base is None:
+        return None
+    serial = value[second + 1 :]
+    if _UNESCAPED_SERIAL.match(serial) is not None:
+        return base + serial
+    if _PLAIN_SERIAL.match(serial) is None:
+        return None
+    return base + serial.translate(_ENCODE)
 
 
 @lru_cache(maxsize=65536)
@@ -268,8 +293,8 @@ def canonical_digital_link(value: str) -> str | None:
     """The canonical GS1 Digital Link URI of an EPC URN or Digital Link URI, or ``None`` if not one."""
     if "." not in value:
         return None
-    if value.startswith("urn:epc:id:sgtin:"):
-        plain = _plain_sgtin(value)
+    if value.startswith(_SGTIN_URN):
+        plain = plain_sgtin(value)
         if plain is not None:
             return plain
     if value.startswith("urn:epc:"):

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from epcis import cbv
-from epcis.epc import canonical_digital_link
+from epcis.epc import canonical_digital_link, plain_sgtin
 from epcis.model import (
     EVENT_TYPES,
     SENSOR_VOCAB,
@@ -63,6 +63,16 @@ def canonical_value(text: str) -> str:
     return canonical_digital_link(text) or text
 
 
+def _epc_value(value: str) -> str:
+    """``canonical_value`` of an EPC; plain SGTIN URNs, nearly every EPC of a bulk list, skip its cache."""
+    # Their serial holds no CBV URN, no number and no GS1 key other than its own, so the result is the same.
+    if value.startswith("urn:epc:id:sgtin:"):
+        plain = plain_sgtin(value)
+        if plain is not None:
+            return plain
+    return canonical_value(value)
+
+
 def _numeric(text: str) -> str:
     # Same reading as float(): leading "+", exponents and "inf"/"nan" spellings included.
     if not text or text[0] not in "+-.0123456789iInN":
@@ -86,6 +96,8 @@ def utc_millis(value: datetime) -> str:
 
 
 def _expand_curie(text: str) -> str:
+    if not text.startswith(("gs1:", "cbv:")):
+        return text
     for prefix, uri in _CURIES:
         if text.startswith(prefix):
             return text.replace(prefix, uri)
@@ -114,6 +126,9 @@ def _generic(name: str, text: str | None, children: list[str]) -> str:
 
 def extension_prehash(ext: Extension) -> str:
     """Generic pre-hash string of a user extension subtree (attributes count as children)."""
+    if not ext.attributes and not ext.children:  # a leaf element, the usual user extension
+        text = ext.text.strip() if ext.text else ""
+        return ext.name + "=" + canonical_value(_expand_curie(text)) if text else ext.name
     kids = [_generic(k, _expand_curie(v.strip()), []) for k, v in ext.attributes.items()]
     kids.extend(extension_prehash(c) for c in ext.children)
     text = _expand_curie(ext.text.strip()) if ext.text else None
@@ -287,7 +302,7 @@ def prehash(event: Event, ignore: Collection[str] = ()) -> str:
         if not value:
             continue
         if kind == _EPCS:
-            out.append(label + "".join(sorted(["epc=" + canonical_value(e) for e in value])))
+            out.append(label + "".join(sorted(["epc=" + _epc_value(e) for e in value])))
         elif kind == _VALUE:
             out.append(label + canonical_value(value))
         elif kind == _VOCAB:

@@ -107,14 +107,25 @@ def _children(el: Any) -> list[Any]:
     return out
 
 
+def _unwrapped(child: Any) -> list[Any]:
+    """What ``_children`` makes of one child element: itself, renamed, or a wrapper's flattened content."""
+    tag = child.tag
+    if tag[0] == "{":
+        if not tag.startswith(_EPCIS_NS_START):
+            return [child]
+        child.tag = tag = _local(tag)
+    return _children(child) if tag in _WRAPPERS else [child]
+
+
 def extension_from_xml(el: Any) -> Extension:
     """A user extension node from an element, kept whole (text, attributes, children)."""
-    text = _text(el)
+    text = (el.text or "").strip()
     return Extension(
         name=el.tag,
         text=text or None,
-        attributes=dict(el.attrib),
-        children=[extension_from_xml(c) for c in el.iterchildren(etree.Element)],
+        attributes=dict(el.items()),
+        # len() is a C-level count: most extensions are leaves and skip the child walk.
+        children=[extension_from_xml(c) for c in el.iterchildren(etree.Element)] if len(el) else [],
     )
 
 
@@ -138,6 +149,10 @@ def _quantities(el: Any, field: str) -> list[QuantityElement]:
 
 
 def _location(el: Any) -> Location:
+    if len(el) == 1:
+        only = el[0]
+        if only.tag == "id":  # the usual shape: just the identifier
+            return Location(id=Epc((only.text or "").strip()), extensions=[])
     ident = None
     extensions: list[Extension] = []
     for child in el.iterchildren(etree.Element):
@@ -336,13 +351,23 @@ def event_from_xml(el: Any, index: int) -> Event:
     if cls is None:
         raise EpcisParseError(f"unknown event type <{name}>", event_index=index)
     kw: dict[str, Any] = {}
+    fields = _FIELDS
+    current = el
     try:
-        for child in _children(el):
-            _FIELDS.get(child.tag, _extension_field)(kw, child)
+        for child in el.iterchildren(etree.Element):
+            current = child
+            read = fields.get(child.tag)
+            if read is not None:
+                read(kw, child)
+                continue
+            # Not a standard field: a user extension, a 1.2 wrapper or a namespace-qualified field.
+            for part in _unwrapped(child):
+                current = part
+                fields.get(part.tag, _extension_field)(kw, part)
     except EpcisParseError as exc:
         raise EpcisParseError(exc.reason, event_index=index, field=exc.field) from None
     except (ValueError, ArithmeticError) as exc:
-        raise EpcisParseError(str(exc), event_index=index, field=_local(child.tag)) from None
+        raise EpcisParseError(str(exc), event_index=index, field=_local(current.tag)) from None
     allowed, required = _ALLOWED[cls]
     if not (kw.keys() <= allowed and required <= kw.keys()):
         for key in kw:
@@ -444,8 +469,12 @@ def parse_xml(data: bytes | str) -> Document:
         root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpcisParseError(f"not well-formed XML: {exc}") from None
-    if root.getroottree().docinfo.doctype:
-        raise EpcisParseError("a DOCTYPE is not allowed in an EPCIS document (entities and DTDs are refused)")
+    info = root.getroottree().docinfo
+    dtd = info.internalDTD
+    declares = dtd is not None and (any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements()))
+    if declares or info.public_id or info.system_url:
+        # A bare <!DOCTYPE name> (as in some GS1 examples) is harmless; declarations and DTD references are not.
+        raise EpcisParseError("a DOCTYPE with declarations or an external DTD is not allowed (entities are refused)")
     with gc_paused():
         return document_from_xml(root)
 

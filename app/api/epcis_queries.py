@@ -66,7 +66,7 @@ def _query_path(name: str) -> str:
 
 @epcis_api.post("/queries")
 @requires(*SUBSCRIBERS)
-def create_query() -> ResponseReturnValue:
+def create_named_query() -> ResponseReturnValue:
     data = body(NamedQueryIn)
     created = subscriptions.create_query(database(), principal().name, data.name, data.query)
     return _json(created, 201, {"Location": _query_path(data.name)})
@@ -74,7 +74,7 @@ def create_query() -> ResponseReturnValue:
 
 @epcis_api.get("/queries")
 @requires()
-def list_queries() -> ResponseReturnValue:
+def list_named_queries() -> ResponseReturnValue:
     per_page = _per_page()
     items = subscriptions.list_queries(database(), request.args.get("nextPageToken"), per_page + 1)
     return _listing(items, per_page, "name")
@@ -82,20 +82,20 @@ def list_queries() -> ResponseReturnValue:
 
 @epcis_api.get("/queries/<name>")
 @requires()
-def get_query(name: str) -> ResponseReturnValue:
+def get_named_query(name: str) -> ResponseReturnValue:
     return _json(subscriptions.get_query(database(), name))
 
 
 @epcis_api.delete("/queries/<name>")
 @requires(*SUBSCRIBERS)
-def delete_query(name: str) -> ResponseReturnValue:
+def delete_named_query(name: str) -> ResponseReturnValue:
     subscriptions.delete_query(database(), name)
     return Response(status=204)
 
 
 @epcis_api.get("/queries/<name>/events")
 @requires()
-def query_events(name: str) -> ResponseReturnValue:
+def named_query_events(name: str) -> ResponseReturnValue:
     if request.headers.get("Upgrade", "").lower() == "websocket":
         raise WebSocketUnsupported(
             "WebSocket subscriptions are not offered; subscribe with a webhook (POST .../subscriptions)",
@@ -114,7 +114,7 @@ def query_events(name: str) -> ResponseReturnValue:
 
 @epcis_api.post("/queries/<name>/subscriptions")
 @requires(*SUBSCRIBERS)
-def subscribe(name: str) -> ResponseReturnValue:
+def create_subscription(name: str) -> ResponseReturnValue:
     data = body(SubscriptionIn)
     created = subscriptions.subscribe(
         database(),
@@ -133,7 +133,7 @@ def subscribe(name: str) -> ResponseReturnValue:
 
 @epcis_api.get("/queries/<name>/subscriptions")
 @requires()
-def list_subscriptions(name: str) -> ResponseReturnValue:
+def list_query_subscriptions(name: str) -> ResponseReturnValue:
     per_page = _per_page()
     items = subscriptions.list_subscriptions(database(), name, request.args.get("nextPageToken"), per_page + 1)
     return _listing(items, per_page, "subscriptionID")
@@ -141,12 +141,12 @@ def list_subscriptions(name: str) -> ResponseReturnValue:
 
 @epcis_api.get("/queries/<name>/subscriptions/<subscription_id>")
 @requires()
-def get_subscription(name: str, subscription_id: str) -> ResponseReturnValue:
+def get_query_subscription(name: str, subscription_id: str) -> ResponseReturnValue:
     return _json(subscriptions.get_subscription(database(), name, subscription_id))
 
 
 @epcis_api.delete("/queries/<name>/subscriptions/<subscription_id>")
 @requires(*SUBSCRIBERS)
-def unsubscribe(name: str, subscription_id: str) -> ResponseReturnValue:
+def delete_subscription(name: str, subscription_id: str) -> ResponseReturnValue:
     subscriptions.unsubscribe(database(), name, subscription_id)
     return Response(status=204)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from flask import Response, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -68,6 +68,9 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
             f"backend '{backend}' is not available here; available: {', '.join(labels.available_backends())}",
             field="backend",
         )
+    ec = request.args.get("ec", "M")
+    if ec not in ("L", "M", "Q", "H"):
+        raise ValidationFailed("ec (QR error correction) must be L, M, Q or H", field="ec")
     body = labelling.render_code(
         database(),
         gtin,
@@ -77,6 +80,7 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
         _options(fmt),
         settings().digital_link_domain,
         backend,
+        cast(Literal["L", "M", "Q", "H"], ec),
     )
     return Response(body, mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, max-age=3600"})
 

@@ -126,7 +126,7 @@ OPERATIONS = [
         "get",
         "/codes/{gtin}/{name}",
         "Render an issued code: <serial>.png|.svg (symbol=datamatrix|qr|label), <serial>.pdf (symbol=label); "
-        "module_px, module_mm, dpi, quiet_zone, shape, backend",
+        "module_px, module_mm, dpi, quiet_zone, shape, backend, ec (QR error correction L|M|Q|H)",
         "admin, erp, line, qa",
     ),
     Op(

@@ -15,7 +15,7 @@ import epcis
 from app.errors import CaptureLimitExceeded, Conflict, FieldError, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CaptureJob, CaptureStatus
-from app.services import eventstore, state
+from app.services import eventstore, state, subscriptions
 from app.services.security import Principal
 from epcis import model
 from epcis.hashing import event_hash
@@ -51,7 +51,7 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
         raise CaptureLimitExceeded(f"document of {len(data):,} bytes exceeds the limit of {limits.max_bytes:,}")
     if _has_doctype(data):
         raise ValidationFailed(
-            "a DOCTYPE is not allowed in an EPCIS document (entities and DTDs are refused)", field="body"
+            "a DOCTYPE with declarations or an external DTD is not allowed (entities are refused)", field="body"
         )
     issues = validate(data)
     if issues:
@@ -67,7 +67,7 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
 
 
 def _has_doctype(data: bytes) -> bool:
-    """Whether the XML prolog (before the root element) declares a DOCTYPE: refused before any parsing."""
+    """Whether the XML prolog declares a DOCTYPE with an internal subset or an external DTD: refused unparsed."""
     i, n = 0, len(data)
     while i < n:
         while i < n and data[i : i + 1] in b" \t\r\n\xef\xbb\xbf":
@@ -76,8 +76,13 @@ def _has_doctype(data: bytes) -> bool:
             end = data.find(b"?>", i)
         elif data.startswith(b"<!--", i):
             end = data.find(b"-->", i)
+        elif data.startswith(b"<!DOCTYPE", i):
+            # A bare <!DOCTYPE name> (as in some GS1 examples) is harmless; declarations and DTD references are not.
+            end = data.find(b">", i)
+            declaration = data[i : end if end >= 0 else n]
+            return b"[" in declaration or b"SYSTEM" in declaration or b"PUBLIC" in declaration
         else:
-            return data.startswith(b"<!DOCTYPE", i)
+            return False
         if end < 0:
             return False
         i = end + 2
@@ -122,17 +127,36 @@ def _capture_one(
     if event.event_id is None:
         event.event_id = digest
     existing = eventstore.find(session, event.event_id)
-    if existing is not None:
+    row_key = None
+    if existing is not None and existing.hash_id == digest and event.error_declaration is not None:
+        # An error declaration repeats the declared event (same eventID and hash) with errorDeclaration added.
+        declared = eventstore.declarations(session, event.event_id)
+        declaration = eventstore.event_json(event).get("errorDeclaration")
+        if existing.body.get("errorDeclaration") == declaration or any(
+            d.body.get("errorDeclaration") == declaration for d in declared
+        ):
+            return False
+        row_key = f"{event.event_id}{eventstore.DECLARATION}{len(declared) + 1}"
+    elif existing is not None:
         if existing.hash_id == digest:
             return False
         raise _Rejected(
             _problem(index, event, f"eventID {event.event_id} is already used by a different event", "eventID")
         )
     try:
-        state.apply(session, event, ctx)
+        if row_key is None:
+            state.apply(session, event, ctx)
     except state.RuleViolation as exc:
         raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
-    eventstore.store(session, event, record_time=record_time, captured_by=actor.name, capture_id=job_id, hash_id=digest)
+    eventstore.store(
+        session,
+        event,
+        record_time=record_time,
+        captured_by=actor.name,
+        capture_id=job_id,
+        hash_id=digest,
+        row_key=row_key,
+    )
     return True
 
 
@@ -162,20 +186,27 @@ def capture(
     errors: list[dict[str, Any]] = []
     captured = 0
     ctx = state.Context()
+    stored: list[str] = []
     try:
         with database.write() as session:
             for index, event in enumerate(doc.events):
                 if error_behaviour == "rollback":
-                    captured += _capture_one(session, event, index, ctx, record_time, actor, job_id)
+                    if _capture_one(session, event, index, ctx, record_time, actor, job_id):
+                        stored.append(str(event.event_id))
                     continue
                 savepoint = session.begin_nested()
                 try:
-                    captured += _capture_one(session, event, index, ctx, record_time, actor, job_id)
+                    kept = _capture_one(session, event, index, ctx, record_time, actor, job_id)
                     savepoint.commit()
+                    if kept:
+                        stored.append(str(event.event_id))
                 except _Rejected as exc:
                     savepoint.rollback()
                     session.expire_all()
                     errors.append(exc.problem)
+            # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
+            subscriptions.on_captured(session, stored)
+        captured = len(stored)
     except _Rejected as exc:
         errors, captured = [exc.problem], 0
     with database.write() as session:
@@ -207,6 +238,7 @@ def capture_event(database: Database, actor: Principal, doc: model.Document) -> 
         eventstore.store(
             session, event, record_time=datetime.now(UTC), captured_by=actor.name, capture_id=None, hash_id=digest
         )
+        subscriptions.on_captured(session, [event.event_id])
     return event.event_id
 
 

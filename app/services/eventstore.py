@@ -59,13 +59,18 @@ def store(
     captured_by: str,
     capture_id: str | None,
     hash_id: str | None = None,
+    row_key: str | None = None,
 ) -> EpcisEvent:
-    """Insert one event and its index rows (the caller has set `event.event_id`)."""
+    """Insert one event and its index rows (the caller has set `event.event_id`).
+
+    `row_key` stores an error declaration, which repeats the eventID of the event it declares in
+    error, under a key of its own (the body keeps the original eventID).
+    """
     assert event.event_id is not None
     event.record_time = record_time
     err = event.error_declaration
     row = EpcisEvent(
-        event_id=event.event_id,
+        event_id=row_key or event.event_id,
         hash_id=hash_id or event_hash(event),
         event_type=event.TYPE,
         action=getattr(event, "action", None),
@@ -112,3 +117,15 @@ def store(
     if fields:
         session.execute(insert(EventField), fields)
     return row
+
+
+def declarations(session: Session, event_id: str) -> list[EpcisEvent]:
+    """Error declarations stored for `event_id` (keys `<eventID>#declaration-<n>`)."""
+    return list(
+        session.scalars(
+            select(EpcisEvent).where(EpcisEvent.event_id.startswith(event_id + DECLARATION, autoescape=True))
+        )
+    )
+
+
+DECLARATION = "#declaration-"

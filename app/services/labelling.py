@@ -51,6 +51,7 @@ def render_code(
     options: labels.RenderOptions,
     domain: str,
     backend: str = "zint",
+    error_correction: Literal["L", "M", "Q", "H"] = "M",
 ) -> bytes:
     code, _ = issued_code(database, gtin, serial, domain)
     mapping = code.mapping(serial)
@@ -65,7 +66,8 @@ def render_code(
     if symbol == "qr":
         from epcis import gs1
 
-        return labels.digital_link_qr(gs1.element_string(mapping, form="digital_link", domain=domain), options)
+        uri = gs1.element_string(mapping, form="digital_link", domain=domain)
+        return labels.digital_link_qr(uri, options, error_correction=error_correction)
     return labels.datamatrix(mapping, options, backend=backend)
 
 

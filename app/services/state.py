@@ -7,7 +7,8 @@ other companies (a partner's document) are stored and tracked without the issuan
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,14 @@ class Context:
         if gtin not in self.products:
             self.products[gtin] = session.scalar(select(Product).where(Product.gtin == gtin))
         return self.products[gtin]
+
+    def is_ours(self, session: Session, epc: str) -> bool:
+        """An SGTIN of one of our products, or an SSCC we allocated."""
+        if m := _SGTIN.match(epc):
+            return self.product(session, m.group(1)) is not None
+        if m := _SSCC.match(epc):
+            return self.our_sscc(session, m.group(1))
+        return False
 
     def our_sscc(self, session: Session, sscc: str) -> bool:
         if sscc not in self.ssccs:
@@ -142,28 +151,56 @@ def _location(event: model.Event) -> str | None:
 
 
 def apply(session: Session, event: model.Event, ctx: Context) -> None:
-    """Check `event` against the rules and update the state of the codes it names (same transaction)."""
+    """Check `event` against the rules and update the state of the codes it names (same transaction).
+
+    Only the codes this service issued are held to the rules and tracked; a partner's codes in the
+    same document pass through (the laxer partner profile).
+    """
     from app.services.eventstore import canonical
 
     if isinstance(event, model.ObjectEvent):
-        epcs = [canonical(e) for e in event.epc_list]
-        if event.action == "ADD":
-            _commission(session, event, epcs, ctx)
-        elif event.action == "DELETE":
-            _decommission(session, event, epcs)
-        elif event.biz_step == "shipping":
-            _move(session, event, epcs, SHIPPED)
-        elif event.biz_step in ("receiving", "accepting"):
-            _move(session, event, epcs, RECEIVED)
-        else:
-            _observe(session, event, epcs)
-    elif isinstance(event, model.AggregationEvent):
-        parent = canonical(event.parent_id) if event.parent_id else None
-        children = [canonical(e) for e in event.child_epcs]
-        if event.action == "ADD" and parent:
-            _pack(session, event, parent, children, ctx)
-        elif event.action == "DELETE" and parent:
-            _unpack(session, parent, children)
+        epcs, where = _ours(session, ctx, [canonical(e) for e in event.epc_list])
+        if not epcs:
+            return
+        with _remapped("epcList", where):
+            if event.action == "ADD":
+                _commission(session, event, epcs, ctx)
+            elif event.action == "DELETE":
+                _decommission(session, event, epcs)
+            elif event.biz_step == "shipping":
+                _move(session, event, epcs, SHIPPED)
+            elif event.biz_step in ("receiving", "accepting"):
+                _move(session, event, epcs, RECEIVED)
+            else:
+                _observe(session, event, epcs)
+    elif isinstance(event, model.AggregationEvent) and event.parent_id:
+        parent = canonical(event.parent_id)
+        children, where = _ours(session, ctx, [canonical(e) for e in event.child_epcs])
+        if not children and not ctx.is_ours(session, parent):
+            return
+        with _remapped("childEPCs", where):
+            if event.action == "ADD":
+                _pack(session, event, parent, children, ctx)
+            elif event.action == "DELETE":
+                _unpack(session, parent, children if event.child_epcs else [])
+
+
+def _ours(session: Session, ctx: Context, epcs: list[str]) -> tuple[list[str], list[int]]:
+    """The codes this service issued, and their positions in the event's list."""
+    where = [i for i, epc in enumerate(epcs) if ctx.is_ours(session, epc)]
+    return [epcs[i] for i in where], where
+
+
+@contextmanager
+def _remapped(name: str, where: list[int]) -> Iterator[None]:
+    """Report rule violations at the code's position in the event, not in the filtered list."""
+    try:
+        yield
+    except RuleViolation as exc:
+        match = re.fullmatch(rf"{name}\[(\d+)\]", exc.field or "")
+        if match:
+            exc.field = f"{name}[{where[int(match.group(1))]}]"
+        raise
 
 
 def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx: Context) -> None:
@@ -327,10 +364,8 @@ def _observe(session: Session, event: model.ObjectEvent, epcs: list[str]) -> Non
 
 def _pack(session: Session, event: model.AggregationEvent, parent: str, children: list[str], ctx: Context) -> None:
     m = _SSCC.match(parent)
-    if m and not ctx.our_sscc(session, m.group(1)) and _SGTIN.match(children[0] if children else ""):
-        gtin = _SGTIN.match(children[0]).group(1)  # type: ignore[union-attr]
-        if ctx.product(session, gtin) is not None:
-            raise RuleViolation(f"parent {parent} is not an SSCC allocated here", "parentID")
+    if children and not ctx.is_ours(session, parent):
+        raise RuleViolation(f"parent {parent} is not an SSCC allocated here", "parentID")
     states = _states(session, [parent, *children])
     if parent in states and states[parent].status in (DECOMMISSIONED, SHIPPED):
         raise RuleViolation(f"parent {parent} is {states[parent].status}", "parentID")

@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, NotFound, QueryParameterError, QueryTooLarge, ValidationFailed
+from app.errors import Conflict, NotFound, QueryParameterError, QueryTooLarge, ValidationFailed, epcis_type
 from app.extensions import Database
 from app.models import NamedQuery, OutboxMessage, Subscription
 from app.models.base import utcnow
@@ -136,9 +136,9 @@ def delete_query(database: Database, name: str) -> None:
     """Remove a named query and end its subscriptions; their undelivered notifications are cancelled."""
     with database.write() as session:
         query = _named(session, name)
-        for sub in session.scalars(select(Subscription).where(Subscription.query_pk == query.id)):
-            outbox.cancel_pending(session, _reference(sub.id))
-            session.delete(sub)
+        for sub_id in session.scalars(select(Subscription.id).where(Subscription.query_pk == query.id)).all():
+            outbox.cancel_pending(session, _reference(sub_id))
+        session.execute(delete(Subscription).where(Subscription.query_pk == query.id))
         session.delete(query)
 
 
@@ -452,10 +452,10 @@ def _notify(
                 key = f"{_reference(sub.id)}:{dedupe}:{index}" if dedupe else None
                 _enqueue(session, sub, body, "application/ld+json", key, now)
                 sent += 1
-    except QueryTooLarge as exc:
+    except (QueryTooLarge, QueryParameterError) as exc:
         # The binding reports server-side errors to the callback in the problem format of 4xx/5xx answers.
         problem = {
-            "type": "epcisException:QueryTooLargeException",
+            "type": epcis_type(exc),
             "title": exc.title,
             "status": exc.status,
             "detail": exc.detail,

@@ -248,7 +248,15 @@ def run(
     """The worker loop. `once`: repeat passes until one finds nothing due, then return the totals."""
     total = DeliveryReport()
     while not should_stop():
-        done = run_pass(database, limit=limit, policy=policy)
+        try:
+            done = run_pass(database, limit=limit, policy=policy)
+        except Exception:
+            if once:
+                raise
+            # A lost database connection or one bad row must not end a long-running worker.
+            log.exception("worker pass failed; retrying in %.1f s", interval)
+            time.sleep(interval)
+            continue
         for name in ("claimed", "delivered", "failed", "needs_attention"):
             setattr(total, name, getattr(total, name) + getattr(done.delivery, name))
         busy = done.schedules_run or done.delivery.claimed

@@ -12,11 +12,11 @@ TIME_ZONE_OFFSET = re.compile(r"[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)")
 _HAS_ZONE = re.compile(r"(Z|z|[+-]\d\d:\d\d)$")
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
-# GS1 TDS "GS3A3" characters, with %-escapes, as allowed in serial and extension components.
-_GS3A3 = r"(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2})"
-_SGTIN = re.compile(rf"^urn:epc:id:sgtin:(\d+)\.(\d+)\.{_GS3A3}{{1,20}}$")
+# GS1 TDS "GS3A3" characters, with %-escapes, as allowed in serial and extension components (one character).
+GS3A3 = r"(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2})"
+_SGTIN = re.compile(rf"^urn:epc:id:sgtin:(\d+)\.(\d+)\.{GS3A3}{{1,20}}$")
 _SSCC = re.compile(r"^urn:epc:id:sscc:(\d+)\.(\d+)$")
-_SGLN = re.compile(rf"^urn:epc:id:sgln:(\d+)\.(\d*)\.{_GS3A3}{{1,20}}$")
+_SGLN = re.compile(rf"^urn:epc:id:sgln:(\d+)\.(\d*)\.{GS3A3}{{1,20}}$")
 # scheme -> total digits of company prefix plus the reference that follows it
 _EPC_DIGITS = {"sgtin": (_SGTIN, 13), "sscc": (_SSCC, 17), "sgln": (_SGLN, 12)}
 
@@ -73,9 +73,9 @@ def split_digits(total: int, min_prefix: int = 6, max_prefix: int = 12, min_rest
 
 # The valid forms in one pattern, so well-formed EPCs (nearly all) cost a single match.
 EPC_VALID = re.compile(
-    rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{_GS3A3}{{1,20}}"
+    rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{GS3A3}{{1,20}}"
     rf"|sscc:(?:{split_digits(17)})"
-    rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{_GS3A3}{{1,20}})"
+    rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{GS3A3}{{1,20}})"
 )
 
 

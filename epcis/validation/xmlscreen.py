@@ -3,11 +3,11 @@
 Bulk documents are mostly Object-, Aggregation- and TransactionEvents with the same few fields.
 Once GS1's 2.0 XSD has accepted a document (event types, actions, zoned times and field order are
 then settled), the screen reads every remaining value the rules look at, tag by tag, runs each
-distinct offset, CBV value and location through the rules once, and matches all EPCs with one
-regular expression over their concatenation. A document it accepts has no rule finding; anything
-it does not model (other event types or fields, other identifiers than plain SGTIN/SSCC/SGLN
-URNs and 00/01/414 Digital Links, comments inside values) goes through the per-event rules,
-which also locate each finding.
+distinct offset, CBV value, location and quantity through the rules once, and matches all EPCs
+with one regular expression over their concatenation. A document it accepts has no rule finding;
+anything it does not model (other event types or fields, other identifiers than SGTIN/SSCC/SGLN
+URNs and 00/01/414 Digital Links, comments inside values) goes through the per-event rules, which
+also locate each finding.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any
 from lxml import etree
 
 from epcis.validation.rules import check_event
-from epcis.validation.syntax import TIME_ZONE_OFFSET, split_digits
+from epcis.validation.syntax import GS3A3, TIME_ZONE_OFFSET, split_digits
 
 # Fields the screen does not model. lxml answers "no such tag in this document" without a walk.
 _UNMODELLED = (
-    "childQuantityList",
     "errorDeclaration",
     "baseExtension",
-    "quantityList",
+    "inputQuantityList",
+    "outputQuantityList",
     "sensorElementList",
     "persistentDisposition",
     "extension",
@@ -34,17 +34,26 @@ _EVENTS = "EPCISBody/EventList"
 _KNOWN_EVENTS = "self::ObjectEvent or self::TransactionEvent or self::AggregationEvent"
 # Other event types, and AggregationEvents without parentID (the rules want one for ADD and DELETE).
 _TRIPPING_EVENTS = f"count({_EVENTS}/*[not({_KNOWN_EVENTS})]) + count({_EVENTS}/AggregationEvent[not(parentID)])"
-# Tags whose text the rules read; `id` is the readPoint / bizLocation identifier.
-_READ = ("eventTimeZoneOffset", "bizStep", "disposition", "id", "epc", "parentID")
-# One EPC per line, each a form the rules accept: SGTIN/SSCC/SGLN URNs without %-escapes (a
-# subset of syntax.EPC_VALID) or Digital Links whose first path segment is a valid 00/01/414 key.
-_SERIAL = r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}"
+# Tags whose text the rules read; `id` is the readPoint / bizLocation identifier. `quantity` sits in
+# the quantityElements of quantityList and childQuantityList; the XSD only admits `uom` after a
+# `quantity` and makes both unique, so the uom-without-quantity rule cannot fire there.
+_READ = ("eventTimeZoneOffset", "bizStep", "disposition", "id", "epc", "parentID", "quantity")
+# One EPC per line, each a form the rules accept: SGTIN/SSCC/SGLN URNs (a subset of syntax.EPC_VALID)
+# or Digital Links whose first path segment is a valid 00/01/414 key. Serials without %-escapes, the
+# usual case, match a plain character class; the escaped form needs a slower alternation per character.
 _KEYS = r"(?:00/[0-9]{18}|01/(?:[0-9]{14}|[0-9]{13}|[0-9]{12}|[0-9]{8})|414/[0-9]{13})"
-_EPC_LINES = re.compile(
-    rf"(?:(?:urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{_SERIAL}|sscc:(?:{split_digits(17)})"
-    rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{_SERIAL})"
-    rf"|https?://[^/?#\s]+/{_KEYS}(?:[/?#][^\n]*)?)\n)*"
-)
+
+
+def _epc_lines(serial: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?:(?:urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{serial}|sscc:(?:{split_digits(17)})"
+        rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{serial})"
+        rf"|https?://[^/?#\s]+/{_KEYS}(?:[/?#][^\n]*)?)\n)*"
+    )
+
+
+_EPC_LINES = _epc_lines(r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}")
+_EPC_LINES_ESCAPED = _epc_lines(rf"{GS3A3}{{1,20}}")
 
 
 def _texts(root: etree._Element, tag: str) -> list[str] | None:
@@ -71,10 +80,13 @@ def is_clean(root: etree._Element) -> bool:
     if not all(TIME_ZONE_OFFSET.fullmatch(offset) for offset in set(values["eventTimeZoneOffset"])):
         return False
     identifiers = values["epc"] + values["parentID"]  # epcList, childEPCs, parentIDs: the same rules
-    if identifiers and _EPC_LINES.fullmatch("\n".join(identifiers) + "\n") is None:
-        return False
+    if identifiers:
+        lines = "\n".join(identifiers) + "\n"
+        if _EPC_LINES.fullmatch(lines) is None and ("%" not in lines or _EPC_LINES_ESCAPED.fullmatch(lines) is None):
+            return False
     # Each distinct value goes through the real rules once, in a minimal event of its own.
     probes: list[dict[str, Any]] = [{"bizStep": value.strip()} for value in set(values["bizStep"])]
     probes += [{"disposition": value.strip()} for value in set(values["disposition"])]
     probes += [{"readPoint": {"id": value.strip()}} for value in set(values["id"])]
+    probes += [{"quantityList": [{"quantity": value.strip()}]} for value in set(values["quantity"])]
     return not any(check_event({"type": "ObjectEvent", "action": "ADD", **probe}, xml=True) for probe in probes)

@@ -114,3 +114,14 @@ def test_verify_accepts_rectangular_dmre(client: FlaskClient, auth: Auth, issued
     verdict = verify(client, auth, image).get_json()
     assert verdict["symbology"] in ("]d2", "]d8")
     assert verdict["verdict"] == "pass", verdict
+
+
+def test_qr_error_correction_level(client: FlaskClient, auth: Auth, issued: list[str]) -> None:
+    low = client.get(f"/api/v1/codes/{GTIN}/{issued[0]}.png?symbol=qr&ec=L&module_px=2", headers=auth["qa"]).data
+    high = client.get(f"/api/v1/codes/{GTIN}/{issued[0]}.png?symbol=qr&ec=H&module_px=2", headers=auth["qa"]).data
+    assert [d.text for d in labels.decode(low)] == [d.text for d in labels.decode(high)]
+    assert len(high) > len(low)
+    assert (
+        client.get(f"/api/v1/codes/{GTIN}/{issued[0]}.png?symbol=qr&ec=Z", headers=auth["qa"]).get_json()["field"]
+        == "ec"
+    )

@@ -250,3 +250,18 @@ def test_invalid_documents_and_roles(client: FlaskClient, auth: Auth, database: 
     options = client.options("/epcis/capture", headers=auth["line"])
     assert options.headers["GS1-EPCIS-Capture-Limit"] == "100000"
     assert options.headers["GS1-EPCIS-Version"] == "2.0.0"
+
+
+def test_partner_codes_pass_through_and_foreign_containers_are_refused(
+    client: FlaskClient, auth: Auth, database: Any, issued: list[str]
+) -> None:
+    foreign = "https://id.gs1.org/01/04012345000009/21/P1"
+    partner = event("ObjectEvent", "OBSERVE", "shipping", 1, epcList=[foreign])
+    assert capture(client, auth, document(partner))["success"] is True
+    assert states(database) == {}
+    capture(client, auth, document(commissioning(issued[:1], minute=2)))
+    stranger = "https://id.gs1.org/00/340123450000000009"
+    job = capture(client, auth, document(packing(stranger, [dl(issued[0])], minute=3)))
+    assert job["errors"][0]["detail"] == f"parent {stranger} is not an SSCC allocated here"
+    mixed = event("ObjectEvent", "OBSERVE", "shipping", 4, epcList=[foreign, dl(issued[1])])
+    assert capture(client, auth, document(mixed))["errors"][0]["instance"] == "eventList[0].epcList[1]"
