@@ -115,7 +115,7 @@ class SsccRequest(Strict):
 class LineOperation(Strict):
     """One line operation; `op` decides which fields are needed."""
 
-    op: Literal["commission", "decommission", "pack", "unpack"]
+    op: Literal["commission", "decommission", "undo_decommission", "pack", "unpack"]
     batch_id: int | None = None
     serials: list[str] = Field(default_factory=list, max_length=100_000)
     reason: (
@@ -126,6 +126,7 @@ class LineOperation(Strict):
     ) = None
     parent: str | None = None
     children: list[str] = Field(default_factory=list, max_length=100_000)
+    event_id: Str200 | None = None
 
 
 class LineEvents(Strict):

@@ -16,6 +16,7 @@ _EXPORTS: dict[str, str] = {
     "to_jsonld": "epcis.jsonld",
     "event_hash": "epcis.hashing",
     "validate": "epcis.validate",
+    "parse_validated": "epcis.validate",
     "ValidationIssue": "epcis.validate",
     "EpcisError": "epcis.errors",
 }

@@ -127,8 +127,8 @@ def _generic(name: str, text: str | None, children: list[str]) -> str:
 def extension_prehash(ext: Extension) -> str:
     """Generic pre-hash string of a user extension subtree (attributes count as children)."""
     if not ext.attributes and not ext.children:  # a leaf element, the usual user extension
-        text = ext.text.strip() if ext.text else ""
-        return ext.name + "=" + canonical_value(_expand_curie(text)) if text else ext.name
+        leaf = ext.text.strip() if ext.text else ""
+        return ext.name + "=" + canonical_value(_expand_curie(leaf)) if leaf else ext.name
     kids = [_generic(k, _expand_curie(v.strip()), []) for k, v in ext.attributes.items()]
     kids.extend(extension_prehash(c) for c in ext.children)
     text = _expand_curie(ext.text.strip()) if ext.text else None

@@ -1,21 +1,32 @@
 """EPCIS document validation: GS1 XSD (2.0, 1.2) and ratified JSON schema, plus rules schemas miss.
 
 `validate` works on the raw document (bytes or str), independently of the event model, and
-returns every issue found; `check` raises `EpcisValidationError` instead.
+returns every issue found; `check` raises `EpcisValidationError` instead. `parse_validated`
+validates and builds the model from one parse of the bytes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import types
 
+from lxml import etree
+
+from epcis.errors import EpcisParseError
+from epcis.jsonld import parse_jsonld
+from epcis.model import Document, gc_paused
+from epcis.parsing import detect_format, parse
 from epcis.validation import issues as _rules
 from epcis.validation.issues import EpcisValidationError, ValidationIssue
-from epcis.validation.jsondoc import validate_json
-from epcis.validation.xmldoc import validate_xml
+from epcis.validation.jsondoc import is_query, validate_json, validate_json_document
+from epcis.validation.rules import EVENT_TYPES
+from epcis.validation.schemas import xml_parser
+from epcis.validation.xmldoc import validate_xml, validate_xml_tree
+from epcis.xml import parse_xml_tree
 
-__all__ = ["KINDS", "EpcisValidationError", "ValidationIssue", "check", "validate"]
+__all__ = ["KINDS", "EpcisValidationError", "ValidationIssue", "check", "parse_validated", "validate"]
 
 KINDS = frozenset({"xml", "json", "query"})
 """`kind` values: force the XML or JSON binding, or validate a JSON query body (`query`)."""
@@ -55,6 +66,55 @@ def check(data: bytes | str, *, kind: str | None = None, strict: bool = False) -
     issues = validate(data, kind=kind, strict=strict)
     if issues:
         raise EpcisValidationError(issues)
+
+
+def parse_validated(data: bytes | str, *, strict: bool = False) -> tuple[Document | None, list[ValidationIssue]]:
+    """Validate and parse an EPCIS document: `(document, [])` when it is valid, `(None, issues)` when not.
+
+    The same result as `validate(data, strict=strict)` followed, when it finds nothing, by
+    `epcis.parse(data)` (whose `EpcisParseError` it raises too), but XML and JSON bytes are parsed
+    once: the XSD, the rules and the model share one lxml tree, the JSON schema, the rules and the
+    model one `json.loads` result. Anything else (str input, bare XML events, XML with comments,
+    query bodies, malformed input) takes the two separate steps.
+    """
+    shared = _shared_parse(data) if isinstance(data, bytes) else None
+    if shared is None:
+        issues = validate(data, strict=strict)
+        return (None, issues) if issues else (parse(data), [])
+    if isinstance(shared, etree._Element):
+        issues = validate_xml_tree(shared, strict=strict)
+        return (None, issues) if issues else (parse_xml_tree(shared), [])
+    issues = validate_json_document(shared, strict=strict)
+    return (None, issues) if issues else (parse_jsonld(shared), [])
+
+
+def _shared_parse(data: bytes) -> etree._Element | dict[str, object] | None:
+    """The parsed document when validation and model building can share it, else None."""
+    try:
+        form = detect_format(data)
+    except EpcisParseError:
+        return None
+    if _detect(data) != ("xml" if form == "xml" else "json"):
+        return None
+    if form == "xml":
+        try:
+            root = etree.fromstring(data, xml_parser())
+        except etree.XMLSyntaxError:
+            return None
+        if etree.QName(root).localname in EVENT_TYPES:
+            return None  # validation moves a bare event into a wrapper document
+        # The model parser drops comments, which may split text; trees that have them are parsed twice.
+        if next(root.iter(etree.Comment), None) is not None:
+            return None
+        return root
+    try:
+        with gc_paused():
+            document = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or is_query(document):
+        return None
+    return document
 
 
 def _detect(data: bytes | str) -> str | None:

@@ -469,6 +469,11 @@ def parse_xml(data: bytes | str) -> Document:
         root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpcisParseError(f"not well-formed XML: {exc}") from None
+    return parse_xml_tree(root)
+
+
+def parse_xml_tree(root: Any) -> Document:
+    """``parse_xml`` of a tree parsed already (with entities left unresolved, as ``parse_xml`` does)."""
     info = root.getroottree().docinfo
     dtd = info.internalDTD
     declares = dtd is not None and (any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements()))

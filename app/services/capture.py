@@ -146,6 +146,8 @@ def _capture_one(
     try:
         if row_key is None:
             state.apply(session, event, ctx)
+        else:
+            state.declare_error(session, event, ctx)
     except state.RuleViolation as exc:
         raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
     eventstore.store(

@@ -3,22 +3,25 @@ commission, decommission (rejects, destroyed, samples), pack and unpack."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import Batch, Location, LocationKind, Role
 from app.schemas import LineEvents, LineOperation
-from app.services import capture
+from app.services import capture, eventstore
 from app.services.batches import check_line_scope
 from app.services.security import Principal
 from app.services.state import DISPOSITION_REASON, REASON_FIELD
 from app.services.trace import resolve
 from epcis import model
+from epcis.jsonld import EPCIS_CONTEXT
 
 DISPOSITION_FOR = {v: k for k, v in DISPOSITION_REASON.items() if k != "disposed"}
 
@@ -62,6 +65,9 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                 "event_time_zone_offset": "+00:00",
                 "read_point": read_point,
             }
+            if op.op == "undo_decommission":
+                events.append(_declaration(session, op, index, now))
+                continue
             if op.op in ("commission", "decommission"):
                 batch = batch_of(op, index)
                 if not op.serials:
@@ -150,3 +156,28 @@ def run(database: Database, actor: Principal, gln: str, data: LineEvents) -> dic
         )
     job["eventIDs"] = [e.event_id for e in events]
     return job
+
+
+def _declaration(session: Session, op: LineOperation, index: int, now: datetime) -> model.Event:
+    """The stored decommissioning event repeated with an error declaration: EPCIS's way to undo it."""
+    from epcis.jsonld import parse_jsonld
+
+    if op.event_id is None:
+        raise ValidationFailed(
+            "undo_decommission needs the event_id of the decommissioning", field=f"operations[{index}].event_id"
+        )
+    row = eventstore.find(session, op.event_id)
+    if row is None or row.body.get("action") != "DELETE":
+        raise NotFound(f"no decommissioning event {op.event_id}", field=f"operations[{index}].event_id")
+    body = {k: v for k, v in row.body.items() if k not in ("@context", "recordTime")}
+    context = row.body.get("@context") or []
+    document = {
+        "@context": [EPCIS_CONTEXT, *context],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": model.format_time(now),
+        "epcisBody": {"eventList": [body]},
+    }
+    [event] = parse_jsonld(json.dumps(document)).events
+    event.error_declaration = model.ErrorDeclaration(declaration_time=now, reason="incorrect_data")
+    return event

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -440,3 +440,47 @@ STATE_COLUMNS = (
 
 def _insert_states(session: Session, rows: list[dict[str, Any]]) -> None:
     insert_rows(session, "code_state", STATE_COLUMNS, [tuple(r.get(c) for c in STATE_COLUMNS) for r in rows])
+
+
+UNDO_WINDOW = timedelta(days=10)
+FINAL_REASONS = frozenset({"destroyed", "stolen"})
+
+
+def declare_error(session: Session, event: model.Event, ctx: Context) -> None:
+    """An error declaration of a decommissioning undoes it, where EU FMD lets it be undone.
+
+    Destroyed and stolen packs stay decommissioned; other reasons may be undone within ten days of
+    the decommissioning, and only while nothing else has happened to the pack since.
+    """
+    from app.services.eventstore import canonical
+
+    if not (isinstance(event, model.ObjectEvent) and event.action == "DELETE"):
+        return
+    epcs, where = _ours(session, ctx, [canonical(e) for e in event.epc_list])
+    states = _states(session, epcs)
+    declared = event.error_declaration
+    assert declared is not None
+    for i, epc in zip(where, epcs, strict=True):
+        state = states.get(epc)
+        if state is None or state.status != DECOMMISSIONED or state.last_event_id != event.event_id:
+            raise RuleViolation(
+                f"{epc} is not in the state this decommissioning left it in; nothing to undo", f"epcList[{i}]"
+            )
+        if state.decommission_reason in FINAL_REASONS:
+            raise RuleViolation(
+                f"{epc} was decommissioned as {state.decommission_reason}, which cannot be undone", f"epcList[{i}]"
+            )
+        if declared.declaration_time - event.event_time > UNDO_WINDOW:
+            raise RuleViolation(
+                f"{epc}: the decommissioning of {event.event_time.date()} is more than 10 days old",
+                "errorDeclaration.declarationTime",
+            )
+    _set(
+        session,
+        epcs,
+        status=COMMISSIONED,
+        decommission_reason=None,
+        disposition="active",
+        last_event_id=event.event_id,
+        last_biz_step="error_declaration",
+    )

@@ -28,9 +28,14 @@ def validate_json(data: bytes | str, *, query: bool = False, strict: bool = Fals
         return [ValidationIssue(None, "$", f"not valid JSON: {error}", r.JSON_SYNTAX)]
     except RecursionError:
         return [ValidationIssue(None, "$", "not valid JSON: nested too deeply", r.JSON_SYNTAX)]
+    return validate_json_document(document, query=query, strict=strict)
+
+
+def validate_json_document(document: Any, *, query: bool = False, strict: bool = False) -> list[ValidationIssue]:
+    """`validate_json` of a document loaded already with `json.loads` (left unchanged)."""
     if not isinstance(document, dict):
         return [ValidationIssue(None, "$", "an EPCIS JSON document must be an object", r.DOCUMENT_TYPE)]
-    if query or ("type" not in document and any(_QUERY_KEY.match(key) for key in document)):
+    if query or is_query(document):
         return list(_schema_issues(json_validator("query").iter_errors(document), None, ""))
     kind = document.get("type")
     events = _event_list(document, kind)
@@ -50,6 +55,11 @@ def validate_json(data: bytes | str, *, query: bool = False, strict: bool = Fals
         if isinstance(event, dict):
             issues.extend(_rule_issues(event, index, prefix, strict))
     return issues
+
+
+def is_query(document: dict[str, Any]) -> bool:
+    """Whether a JSON object is an EPCIS query body: no `type`, and a query parameter among its keys."""
+    return "type" not in document and any(_QUERY_KEY.match(key) for key in document)
 
 
 def _event_list(document: dict[str, Any], kind: Any) -> list[Any] | None:

@@ -26,6 +26,11 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as error:
         return [ValidationIssue(None, "/", f"not well-formed XML: {error.msg}", r.XML_SYNTAX, error.lineno)]
+    return validate_xml_tree(root, strict=strict)
+
+
+def validate_xml_tree(root: etree._Element, *, strict: bool = False) -> list[ValidationIssue]:
+    """`validate_xml` of a tree parsed already with `schemas.xml_parser()` (a bare event is moved into a wrapper)."""
     qname = etree.QName(root)
     bare = qname.localname in EVENT_TYPES and qname.namespace in _EVENT_NAMESPACES
     if bare:

@@ -265,3 +265,27 @@ def test_partner_codes_pass_through_and_foreign_containers_are_refused(
     assert job["errors"][0]["detail"] == f"parent {stranger} is not an SSCC allocated here"
     mixed = event("ObjectEvent", "OBSERVE", "shipping", 4, epcList=[foreign, dl(issued[1])])
     assert capture(client, auth, document(mixed))["errors"][0]["instance"] == "eventList[0].epcList[1]"
+
+
+def test_undo_is_refused_after_ten_days(client: FlaskClient, auth: Auth, database: Any, issued: list[str]) -> None:
+    capture(client, auth, document(commissioning(issued[:1])))
+    old = event(
+        "ObjectEvent",
+        "DELETE",
+        "decommissioning",
+        2,
+        epcList=[dl(issued[0])],
+        disposition="dispensed",
+        eventID="urn:uuid:0d7a3c4e-95b2-4e38-9d53-4b1f0f0c1a01",
+    )
+    old["eventTime"] = "2026-11-01T10:00:00.000+01:00"
+    assert capture(client, auth, document(old))["success"] is True
+    undo = {**old, "errorDeclaration": {"declarationTime": "2026-11-27T10:00:00.000+01:00", "reason": "incorrect_data"}}
+    job = capture(client, auth, document(undo))
+    assert job["errors"][0]["detail"] == (
+        f"{dl(issued[0])}: the decommissioning of 2026-11-01 is more than 10 days old"
+    )
+    assert states(database)[dl(issued[0])].status == "decommissioned"
+    undo["errorDeclaration"]["declarationTime"] = "2026-11-05T10:00:00.000+01:00"
+    assert capture(client, auth, document(undo))["success"] is True
+    assert states(database)[dl(issued[0])].status == "commissioned"

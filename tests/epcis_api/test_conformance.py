@@ -58,13 +58,17 @@ def _normal(value: Any) -> Any:
 
 def _capture(client: FlaskClient, headers: dict[str, str], path: Path) -> Any:
     kind = "application/xml" if path.suffix == ".xml" else "application/ld+json"
-    return client.post("/epcis/capture", data=path.read_bytes(),
-                       headers={**headers, "Content-Type": kind, "GS1-Capture-Error-Behaviour": "proceed"})
+    return client.post(
+        "/epcis/capture",
+        data=path.read_bytes(),
+        headers={**headers, "Content-Type": kind, "GS1-Capture-Error-Behaviour": "proceed"},
+    )
 
 
 @pytest.mark.parametrize("path", GS1_DOCS, ids=_name)
-def test_gs1_examples_capture_and_query_back_equal(client: FlaskClient, auth: dict[str, dict[str, str]],
-                                                    path: Path) -> None:
+def test_gs1_examples_capture_and_query_back_equal(
+    client: FlaskClient, auth: dict[str, dict[str, str]], path: Path
+) -> None:
     if not REFERENCE.is_dir():
         pytest.skip("reference data absent")
     original = epcis.parse(path.read_bytes())
@@ -83,14 +87,16 @@ def test_gs1_examples_capture_and_query_back_equal(client: FlaskClient, auth: di
             stored[0].event_id = None
         assert _normal(stored[0]) == _normal(event)
         assert event_hash(stored[0]) == event_hash(event)
-        xml = client.get(f"/epcis/events/{quote(event_id, safe='')}",
-                         headers={**auth["regulator"], "Accept": "application/xml"})
+        xml = client.get(
+            f"/epcis/events/{quote(event_id, safe='')}", headers={**auth["regulator"], "Accept": "application/xml"}
+        )
         assert event_hash(epcis.parse(xml.data).events[0]) == event_hash(event)
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
-def test_openepcis_valid_documents_are_accepted(client: FlaskClient, auth: dict[str, dict[str, str]],
-                                                path: Path) -> None:
+def test_openepcis_valid_documents_are_accepted(
+    client: FlaskClient, auth: dict[str, dict[str, str]], path: Path
+) -> None:
     if epcis.validate(path.read_bytes()):
         pytest.skip("documented as not schema-valid upstream (see the reference README)")
     answer = _capture(client, auth["line"], path)
@@ -100,8 +106,9 @@ def test_openepcis_valid_documents_are_accepted(client: FlaskClient, auth: dict[
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
-def test_openepcis_invalid_documents_are_rejected(client: FlaskClient, auth: dict[str, dict[str, str]],
-                                                  database: Any, path: Path) -> None:
+def test_openepcis_invalid_documents_are_rejected(
+    client: FlaskClient, auth: dict[str, dict[str, str]], database: Any, path: Path
+) -> None:
     answer = _capture(client, auth["line"], path)
     assert answer.status_code == 400, path.name
     problem = answer.get_json()

@@ -107,3 +107,38 @@ def test_line_api_input_errors(
         client, {"Authorization": f"Bearer {token}"}, {"op": "commission", "batch_id": batch["id"], "serials": ["X"]}
     )
     assert scoped.status_code == 403
+
+
+def test_undo_decommission_where_the_rules_allow(
+    client: FlaskClient, auth: Auth, batch: dict[str, Any], line: dict[str, Any], unchanged: Any
+) -> None:
+    serials = [
+        s["serial"]
+        for s in client.post(
+            f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 2}
+        ).get_json()["serials"]
+    ]
+    bid = batch["id"]
+    ops(client, auth["line"], {"op": "commission", "batch_id": bid, "serials": serials})
+    sample = ops(
+        client, auth["line"], {"op": "decommission", "batch_id": bid, "serials": serials[:1], "reason": "sample"}
+    ).get_json()["eventIDs"][0]
+    destroyed = ops(
+        client, auth["line"], {"op": "decommission", "batch_id": bid, "serials": serials[1:], "reason": "destroyed"}
+    ).get_json()["eventIDs"][0]
+
+    def status(serial: str) -> str:
+        return str(client.get(f"/api/v1/serials/09506000134352/{serial}", headers=auth["qa"]).get_json()["status"])
+
+    assert (status(serials[0]), status(serials[1])) == ("decommissioned", "decommissioned")
+    assert ops(client, auth["line"], {"op": "undo_decommission", "event_id": sample}).status_code == 201
+    assert status(serials[0]) == "commissioned"
+    with unchanged():
+        final = ops(client, auth["line"], {"op": "undo_decommission", "event_id": destroyed})
+        assert final.status_code == 422
+        assert final.get_json()["detail"].endswith("was decommissioned as destroyed, which cannot be undone")
+        again = ops(client, auth["line"], {"op": "undo_decommission", "event_id": sample})
+        assert again.status_code == 422
+        missing = ops(client, auth["line"], {"op": "undo_decommission", "event_id": "urn:uuid:nope"})
+        assert missing.status_code == 404
+    assert status(serials[1]) == "decommissioned"
