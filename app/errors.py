@@ -100,6 +100,11 @@ class QueryParameterError(BadRequest):
     title = "Invalid query parameter"
 
 
+class SubscriptionControlsError(ValidationFailed):
+    slug = "subscription-controls"
+    title = "Invalid subscription controls"
+
+
 class QueryTooLarge(AppError):
     status = 413
     slug = "query-too-large"
@@ -114,6 +119,7 @@ class CaptureLimitExceeded(AppError):
 
 # The EPCIS 2.0 REST binding names its problem types `epcisException:<Name>`.
 EPCIS_TYPES: dict[type[AppError], str] = {
+    SubscriptionControlsError: "SubscriptionControlsException",
     QueryParameterError: "QueryParameterException",
     QueryTooLarge: "QueryTooLargeException",
     CaptureLimitExceeded: "CaptureLimitExceededException",

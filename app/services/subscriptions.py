@@ -33,7 +33,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, NotFound, QueryParameterError, QueryTooLarge, ValidationFailed, epcis_type
+from app.errors import (
+    Conflict,
+    NotFound,
+    QueryParameterError,
+    QueryTooLarge,
+    SubscriptionControlsError,
+    ValidationFailed,
+    epcis_type,
+)
 from app.extensions import Database
 from app.models import NamedQuery, OutboxMessage, Subscription
 from app.models.base import utcnow
@@ -208,7 +216,7 @@ def _field_values(name: str, text: str, low: int, high: int) -> frozenset[int]:
     for element in text.replace(" ", "").split(","):
         m = _ELEMENT.match(element)
         if m is None:
-            raise ValidationFailed(
+            raise SubscriptionControlsError(
                 f"schedule.{name}: {element!r} is not a number, a range such as [1-5], * or a step such as 0/30",
                 field=f"schedule.{name}",
             )
@@ -216,7 +224,7 @@ def _field_values(name: str, text: str, low: int, high: int) -> frozenset[int]:
         start = low if star else int(first)
         stop = high if star or (step and not last) else int(last or first)
         if not low <= start <= stop <= high:
-            raise ValidationFailed(
+            raise SubscriptionControlsError(
                 f"schedule.{name}: {element!r} is outside {low}-{high} or a descending range",
                 field=f"schedule.{name}",
             )
@@ -228,10 +236,12 @@ def parse_schedule(raw: Mapping[str, Any]) -> Schedule:
     """Validate a subscription's `schedule` object (see the module docstring for the rules)."""
     unknown = sorted(set(raw) - set(_RANK))
     if unknown:
-        raise ValidationFailed(f"schedule.{unknown[0]}: unknown schedule field", field=f"schedule.{unknown[0]}")
+        raise SubscriptionControlsError(
+            f"schedule.{unknown[0]}: unknown schedule field", field=f"schedule.{unknown[0]}"
+        )
     given = {k: str(v) for k, v in raw.items() if v is not None and str(v).strip() != ""}
     if not given:
-        raise ValidationFailed("schedule: give at least one of " + ", ".join(_RANK), field="schedule")
+        raise SubscriptionControlsError("schedule: give at least one of " + ", ".join(_RANK), field="schedule")
     top = min(_RANK[k] for k in given)
     sets: dict[str, frozenset[int]] = {}
     for name, low, high in _FIELDS:
@@ -304,15 +314,17 @@ def subscribe(
     """
     _check_dest(dest)
     if stream and schedule is not None:
-        raise ValidationFailed("give either stream: true or a schedule, not both", field="stream")
+        raise SubscriptionControlsError("give either stream: true or a schedule, not both", field="stream")
     if not stream and schedule is None:
-        raise ValidationFailed("give stream: true or a schedule", field="schedule")
+        raise SubscriptionControlsError("give stream: true or a schedule", field="schedule")
     now = now or utcnow()
     next_run = None
     if schedule is not None:
         next_run = parse_schedule(schedule).next_after(now)
         if next_run is None:
-            raise ValidationFailed("schedule: it never fires (no such date within five years)", field="schedule")
+            raise SubscriptionControlsError(
+                "schedule: it never fires (no such date within five years)", field="schedule"
+            )
     initial = initial_record_time or now
     with database.write() as session:
         query = _named(session, query_name)
