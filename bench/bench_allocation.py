@@ -28,9 +28,11 @@ from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import GTIN, fresh_app, pg_url, ratio_line, seed_product
+
 ROOT = Path(__file__).resolve().parents[1]
 ALNUM = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-GTIN = "09506000134352"
 SERIAL = re.compile(rb'^\{"serial":"([^"]+)"', re.MULTILINE)
 
 
@@ -45,14 +47,6 @@ def urandom_strings(count: int, length: int, alphabet: bytes = ALNUM) -> np.ndar
         raw = np.frombuffer(os.urandom(int((need - out.size) * 1.1) + 64), dtype=np.uint8)
         out = np.concatenate([out, raw[raw < limit]])
     return table[out[:need] % radix].reshape(count, length)
-
-
-def ratio_line(name: str, ours: float, base: float, unit: str, target: str) -> None:
-    print(
-        f"{name:<44} ours {ours:>12,.0f} {unit:<9} baseline {base:>12,.0f} {unit:<9} ratio {ours / base:6.2f}x"
-        f"   (target {target})",
-        flush=True,
-    )
 
 
 def free_port() -> int:
@@ -134,32 +128,12 @@ class Service:
 
 
 def bench_reservation_and_generation(count: int) -> None:
-    os.environ.setdefault("SECRET_KEY", "bench")
-    from app import create_app
-    from app.schemas import BatchIn, ProductIn
-    from app.services import audit, batches, masterdata, schema, serials
-    from app.services.security import Principal, Role
+    from app.schemas import BatchIn
+    from app.services import batches, serials
 
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"database_url": f"sqlite:///{tmp}/b.db"})
+    with fresh_app("sqlite") as app:
         database = app.extensions["custody.db"]
-        schema.upgrade(database.engine)
-        with database.write() as session:
-            audit.ensure_head(session)
-        admin = Principal("bench", Role.ADMIN)
-        masterdata.create_product(
-            database,
-            admin,
-            ProductIn.model_validate(
-                {
-                    "gtin": GTIN,
-                    "name": "B",
-                    "company_prefix_length": 7,
-                    "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
-                }
-            ),
-            1,
-        )
+        admin = seed_product(database)
         limits = serials.Limits(10_000_000, 20)
         times = {}
         for n in (1_000, count):
@@ -201,7 +175,6 @@ def bench_reservation_and_generation(count: int) -> None:
             f"{'NDJSON answer body rendered (4 forms/serial)':<44} {count / render:>12,.0f} serials/s "
             f"({size / 1e6:,.0f} MB)"
         )
-        database.engine.dispose()
 
 
 def sqlite_row_baseline(count: int, path: str) -> float:
@@ -298,24 +271,6 @@ def bench_concurrent_clients(database_url: str | None, clients: int, seconds: fl
         )
     finally:
         service.stop()
-
-
-def pg_url() -> str | None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        return url
-    try:
-        import psycopg
-
-        name = f"custody_bench_{os.getpid()}"
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    except Exception:
-        return None
 
 
 def main(argv: list[str] | None = None) -> int:

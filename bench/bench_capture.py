@@ -14,9 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import fresh_app  # noqa: E402
+from common import GTIN, fresh_app, seed_product  # noqa: E402
 
-GTIN = "09506000134352"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
 
@@ -99,29 +98,15 @@ def run(backend: str, count: int) -> None:
     from sqlalchemy import func, select
 
     from app.models import CodeState, EventEpc
-    from app.schemas import BatchIn, ProductIn
-    from app.services import batches, capture, masterdata, serials
-    from app.services.security import Principal, Role
+    from app.schemas import BatchIn
+    from app.services import batches, capture, serials
 
     with fresh_app(backend) as app:
         if app is None:
             print(f"{backend}: skipped (no database server)")
             return
         database = app.extensions["custody.db"]
-        admin = Principal("bench", Role.ADMIN)
-        masterdata.create_product(
-            database,
-            admin,
-            ProductIn.model_validate(
-                {
-                    "gtin": GTIN,
-                    "name": "B",
-                    "company_prefix_length": 7,
-                    "serial_scheme": {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000},
-                }
-            ),
-            1,
-        )
+        admin = seed_product(database)
         batch = batches.create_batch(
             database,
             admin,

@@ -57,3 +57,19 @@ def fresh_app(backend: str) -> Iterator[Any]:
             yield app
         finally:
             database.engine.dispose()
+
+
+GTIN = "09506000134352"
+
+
+def seed_product(database: Any, gtin: str = GTIN) -> Any:
+    """A bench product (alphanumeric 12-character serials, room for 100 million) and the admin principal."""
+    from app.schemas import ProductIn
+    from app.services import masterdata
+    from app.services.security import Principal, Role
+
+    admin = Principal("bench", Role.ADMIN)
+    scheme = {"alphabet": "alphanumeric", "length": 12, "lifetime_volume": 100_000_000}
+    product = {"gtin": gtin, "name": "Bench", "company_prefix_length": 7, "serial_scheme": scheme}
+    masterdata.create_product(database, admin, ProductIn.model_validate(product), 1)
+    return admin
