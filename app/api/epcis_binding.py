@@ -20,7 +20,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.models import Role
-from app.services import capture
+from app.services import capture, epcformat
 
 epcis_api = Blueprint("epcis_api", __name__, url_prefix="/epcis")
 
@@ -210,7 +210,20 @@ def _query_document(events: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _epc_format() -> str:
+    fmt = request.headers.get("GS1-EPC-Format", "Always_GS1_Digital_Link")  # the binding's default
+    if fmt not in epcformat.FORMATS:
+        raise ValidationFailed(f"GS1-EPC-Format must be one of {', '.join(epcformat.FORMATS)}", field="GS1-EPC-Format")
+    return fmt
+
+
 def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None = None) -> Response:
+    fmt = _epc_format()
+    with database().read() as session:
+        convert = epcformat.translator(fmt, epcformat.known_prefixes(session) if fmt == "Always_EPC_URN" else [])
+    if convert is not None:
+        events = [epcformat.translate(e, convert) for e in events]
+    headers = {**(headers or {}), "GS1-EPC-Format": fmt}
     document = _query_document(events)
     if wants_xml():
         from epcis import parse, to_xml

@@ -114,3 +114,21 @@ def test_event_by_id_and_resources(client: FlaskClient, auth: Auth, history: dic
     case_events = events_of(client.get(f"/epcis/epcs/{quote(history['case'], safe='')}/events", headers=reg))
     assert sorted(e["bizStep"] for e in case_events) == ["packing", "shipping"]
     assert client.get("/epcis/", headers=reg).get_json()["member"][0] == "events"
+
+
+def test_epc_format_header(client: FlaskClient, auth: Auth, history: dict[str, Any]) -> None:
+    serial = history["serials"][0]
+    urn = f"urn:epc:id:sgtin:9506000.013435.{serial}"
+    url = "/epcis/events?EQ_bizStep=commissioning"
+    default = client.get(url, headers=auth["qa"])
+    assert default.headers["GS1-EPC-Format"] == "Always_GS1_Digital_Link"
+    assert events_of(default)[0]["epcList"][0] == dl(serial)
+    as_urn = client.get(url, headers={**auth["qa"], "GS1-EPC-Format": "Always_EPC_URN"})
+    assert urn in events_of(as_urn)[0]["epcList"]
+    assert events_of(as_urn)[0]["bizLocation"]["id"] == "urn:epc:id:sgln:9506000.00000.0"
+    case = client.get(
+        url.replace("commissioning", "shipping"), headers={**auth["qa"], "GS1-EPC-Format": "Always_EPC_URN"}
+    )
+    assert events_of(case)[0]["epcList"][0].startswith("urn:epc:id:sscc:9506000.")
+    bad = client.get(url, headers={**auth["qa"], "GS1-EPC-Format": "Sometimes"})
+    assert bad.status_code == 400 and bad.get_json()["field"] == "GS1-EPC-Format"

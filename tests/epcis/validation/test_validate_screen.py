@@ -167,3 +167,68 @@ def test_screen_agrees_with_the_rules_on_every_reference_document() -> None:
             screened += 1
             assert _rule_findings(root) == [], path
     assert screened >= 5  # the plain ones; the others exercise the per-event rules
+
+
+def with_quantity(serial: int, quantity: str, uom: str = "") -> str:
+    element = f"<quantityElement><epcClass>urn:epc:class:lgtin:0614141.107346.L1</epcClass>{quantity}{uom}"
+    return plain(serial).replace(
+        "</ObjectEvent>", f"<quantityList>{element}</quantityElement></quantityList></ObjectEvent>"
+    )
+
+
+def test_quantity_lists_are_screened() -> None:
+    events = [
+        plain(1),
+        with_quantity(2, "<quantity>2</quantity>", "<uom>KGM</uom>"),
+        with_quantity(3, "<quantity>0.5</quantity>"),
+    ]
+    text = document(*events)
+    assert is_clean(etree.fromstring(text.encode()))
+    assert validate(text) == []
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"), [("<quantity>-2</quantity>", "-2"), ("<quantity> -0.5 </quantity>", "-0.5")]
+)
+def test_negative_quantity_trips_the_screen(quantity: str, shown: str) -> None:
+    text = document(plain(1), with_quantity(2, quantity))
+    assert not is_clean(etree.fromstring(text.encode()))
+    assert validate(text) == [
+        ValidationIssue(
+            1,
+            "/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent[2]/quantityList/quantityElement/quantity",
+            f"quantity {shown} is negative",
+            "quantity-negative",
+            1,
+        )
+    ]
+
+
+def test_nil_quantity_goes_through_the_rules() -> None:
+    nil = '<quantity xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>'
+    text = document(plain(1), with_quantity(2, nil))
+    assert not is_clean(etree.fromstring(text.encode()))
+    assert validate(text) == []
+
+
+def test_percent_escaped_serials_are_screened() -> None:
+    events = [plain(n).replace(f".107346.{n}<", f".107346.A%2F{n}<") for n in range(5)]
+    assert is_clean(etree.fromstring(document(*events).encode()))
+    events[2] = events[2].replace("%2F", "%2G")
+    assert not is_clean(etree.fromstring(document(*events).encode()))
+    [issue] = validate(document(*events))
+    assert (issue.event_index, issue.rule) == (2, "epc-syntax")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["2", "0", "-0", "1.5", " 3 ", "-1", "-0.001", "+4", None]), min_size=1, max_size=4))
+def test_screen_never_hides_a_quantity_finding(quantities: list[str | None]) -> None:
+    events = [
+        plain(n) if q is None else with_quantity(n, f"<quantity>{q}</quantity>") for n, q in enumerate(quantities)
+    ]
+    root = etree.fromstring(document(*events).encode())
+    assert xml_schema(NS_EPCIS_2).validate(root)
+    if is_clean(root):
+        assert _rule_findings(root) == []
+    else:
+        assert "quantity-negative" in _rule_findings(root)

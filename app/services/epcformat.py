@@ -1,0 +1,74 @@
+"""EPC forms in query answers (`GS1-EPC-Format`): as captured, always GS1 Digital Link, or always EPC URN.
+
+A Digital Link does not say where the GS1 Company Prefix ends; the URN needs it. Prefixes are
+known for this service's own products and SSCC ranges; an identifier under another company's
+prefix stays a Digital Link (there is no way to split it correctly).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Product, SsccAllocation
+from epcis.model import Epc
+
+FORMATS = ("No_Preference", "Always_GS1_Digital_Link", "Always_EPC_URN", "Never_Translates")
+_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+_QUANTITIES = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+_KEY = re.compile(r"https://id\.gs1\.org/(01|00|414|417|8003|8004)/(\d+)")
+
+
+def known_prefixes(session: Session) -> list[str]:
+    """GS1 Company Prefixes this service knows the length of, longest first."""
+    prefixes = {gtin[1 : 1 + n] for gtin, n in session.execute(select(Product.gtin, Product.company_prefix_length))}
+    prefixes |= set(session.scalars(select(SsccAllocation.company_prefix).distinct()))
+    return sorted(prefixes, key=len, reverse=True)
+
+
+def translator(fmt: str, prefixes: list[str]) -> Callable[[str], str] | None:
+    """The function applied to every identifier for `fmt`, or None to leave answers as captured."""
+    if fmt == "Always_GS1_Digital_Link":
+        return lambda value: Epc(value).digital_link or value
+    if fmt != "Always_EPC_URN":
+        return None
+
+    def to_urn(value: str) -> str:
+        link = Epc(value).digital_link
+        if link is None:
+            return value
+        match = _KEY.match(link)
+        if match is None:
+            return value
+        ai, key = match.groups()
+        digits = key[1:] if ai in ("01", "00", "8003") else key
+        for prefix in prefixes:
+            if digits.startswith(prefix):
+                return Epc(link).to_urn(len(prefix)) or value
+        return value
+
+    return to_urn
+
+
+def translate(event: dict[str, Any], convert: Callable[[str], str]) -> dict[str, Any]:
+    """A copy of one JSON-LD event with every EPC-bearing field passed through `convert`."""
+    out = dict(event)
+    for name in _LISTS:
+        if name in out:
+            out[name] = [convert(v) for v in out[name]]
+    if "parentID" in out:
+        out["parentID"] = convert(out["parentID"])
+    for name in _QUANTITIES:
+        if name in out:
+            out[name] = [{**q, "epcClass": convert(q["epcClass"])} for q in out[name]]
+    for name in ("readPoint", "bizLocation"):
+        if isinstance(out.get(name), dict) and "id" in out[name]:
+            out[name] = {**out[name], "id": convert(out[name]["id"])}
+    for name, key in (("sourceList", "source"), ("destinationList", "destination")):
+        if name in out:
+            out[name] = [{**item, key: convert(item[key])} for item in out[name]]
+    return out
