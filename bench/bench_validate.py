@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _report("XML ", events, ours_time, raw_time, "etree.fromstring + XMLSchema.validate")
 
-    # Serials with %-escapes are outside the bulk screen: every event goes through the per-event rules.
+    # Serials with %-escapes: the bulk screen's slower EPC pattern (before it, every event took the per-event rules).
     custom_bytes = build_xml(events, epc=_escaped)
 
     def raw_custom() -> bool:
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if not raw_ok or issues:
         print(f"unexpected XML result: baseline valid={raw_ok}, issues={issues!r:.300}")
         return 1
-    _report("XML*", events, ours_time, raw_time, "same, %-escaped serials: per-event rules")
+    _report("XML*", events, ours_time, raw_time, "same, %-escaped serials")
 
     validator = Draft7Validator(json.loads(JSON_SCHEMA.read_text()), format_checker=Draft7Validator.FORMAT_CHECKER)
     validate(b'{"type": "EPCISDocument"}')

@@ -249,8 +249,9 @@ def _dl_to_canonical(uri: str) -> str | None:
 # a few company prefix + item reference pairs, so the GTIN part of their Digital Link is built once each.
 _SGTIN_URN = "urn:epc:id:sgtin:"
 _COMPANY_AND_ITEM = re.compile(r"(\d{6,12})\.(\d{1,7})\Z")
-_PLAIN_SERIAL = re.compile(r"[!')(*+,.0-9:;=A-Za-z_-]{1,20}\Z")
-_UNESCAPED_SERIAL = re.compile(r"['.0-9;=A-Za-z_-]{1,20}\Z")  # nothing the Digital Link must %-escape
+_PLAIN_SGTIN = re.compile(r"urn:epc:id:sgtin:(\d{6,12}\.\d{1,7})\.([!')(*+,.0-9:;=A-Za-z_-]{1,20})\Z")
+# The same without the characters the Digital Link must %-escape: the usual serial, used as it is.
+_UNESCAPED_SGTIN = re.compile(r"urn:epc:id:sgtin:(\d{6,12}\.\d{1,7})\.(['.0-9;=A-Za-z_-]{1,20})\Z")
 
 
 @lru_cache(maxsize=4096)
@@ -271,21 +272,15 @@ def plain_sgtin(value: str) -> str | None:
 
     ``None`` for anything else, which ``canonical_digital_link`` then reads the general way.
     """
-    if not value.startswith(_SGTIN_URN):
+    m = _UNESCAPED_SGTIN.match(value)
+    if m is not None:
+        base = _gtin_base(m[1])
+        return None if base is None else base + m[2]
+    m = _PLAIN_SGTIN.match(value)
+    if m is None:
         return None
-    first = value.find(".", 17)
-    second = value.find(".", first + 1) if first >= 0 else -1
-    if second < 0:
-        return None
-    base = _gtin_base(value[17:second])
-    if base is None:
-        return None
-    serial = value[second + 1 :]
-    if _UNESCAPED_SERIAL.match(serial) is not None:
-        return base + serial
-    if _PLAIN_SERIAL.match(serial) is None:
-        return None
-    return base + serial.translate(_ENCODE)
+    base = _gtin_base(m[1])
+    return None if base is None else base + m[2].translate(_ENCODE)
 
 
 @lru_cache(maxsize=65536)

@@ -65,7 +65,8 @@ def canonical_value(text: str) -> str:
 
 def _epc_value(value: str) -> str:
     """``canonical_value`` of an EPC; plain SGTIN URNs, nearly every EPC of a bulk list, skip its cache."""
-    # Their serial holds no CBV URN, no number and no GS1 key other than its own, so the result is the same.
+    # Same result: such a URN is no number, and its serial (20 characters at most) is too short to hold
+    # a CBV URN, so canonical_value would only have returned its canonical Digital Link.
     if value.startswith("urn:epc:id:sgtin:"):
         plain = plain_sgtin(value)
         if plain is not None:
@@ -225,7 +226,7 @@ def _location(name: str, loc: Location, tail: list[str]) -> str:
 
 
 # Standard fields in hash order: (label, model attribute, kind). Kinds say how a value is rendered.
-_VALUE, _EPCS, _QUANTITIES, _VOCAB, _LIST, _OTHER = range(6)
+_VALUE, _EPCS, _QUANTITIES, _VOCAB, _LIST, _LOCATION, _OTHER = range(7)
 _ORDER = (
     ("certificationInfo=", "certification_info", _LIST),
     ("parentID=", "parent_id", _VALUE),
@@ -242,8 +243,8 @@ _ORDER = (
     ("bizStep=", "biz_step", _VOCAB),
     ("disposition=", "disposition", _VOCAB),
     ("persistentDisposition", "persistent_disposition", _OTHER),
-    ("readPoint", "read_point", _OTHER),
-    ("bizLocation", "biz_location", _OTHER),
+    ("readPoint", "read_point", _LOCATION),
+    ("bizLocation", "biz_location", _LOCATION),
     ("sensorElementList", "sensor_elements", _OTHER),
 )
 _PLANS: dict[type[Event], tuple[tuple[str, str, int], ...]] = {
@@ -258,8 +259,6 @@ def _other(label: str, value: object, event: Event, tail: list[str]) -> str:
             + _joined_sorted("set=" + _vocab_value("disposition", v) for v in value.set)
             + _joined_sorted("unset=" + _vocab_value("disposition", v) for v in value.unset)
         )
-    if isinstance(value, Location):
-        return _location(label, value, tail)
     return _sensor_elements(event, tail)
 
 
@@ -303,10 +302,12 @@ def prehash(event: Event, ignore: Collection[str] = ()) -> str:
             continue
         if kind == _EPCS:
             out.append(label + "".join(sorted(["epc=" + _epc_value(e) for e in value])))
-        elif kind == _VALUE:
-            out.append(label + canonical_value(value))
         elif kind == _VOCAB:
             out.append(label + _vocab_value(attr if attr == "disposition" else "bizStep", value))
+        elif kind == _LOCATION:
+            out.append(_location(label, value, tail))
+        elif kind == _VALUE:
+            out.append(label + canonical_value(value))
         elif kind == _QUANTITIES:
             out.append(_quantities(label, value))
         elif kind == _LIST:

@@ -274,7 +274,14 @@ def _quantity_reader(attr: str, tag: str) -> Callable[[dict[str, Any], Any], Non
     return read
 
 
-def _text_field(attr: str, convert: Callable[[str], Any] = str) -> Callable[[dict[str, Any], Any], None]:
+def _text_field(attr: str, convert: Callable[[str], Any] | None = None) -> Callable[[dict[str, Any], Any], None]:
+    if convert is None:
+
+        def read_text(kw: dict[str, Any], el: Any) -> None:
+            kw[attr] = (el.text or "").strip()
+
+        return read_text
+
     def read(kw: dict[str, Any], el: Any) -> None:
         kw[attr] = convert((el.text or "").strip())
 

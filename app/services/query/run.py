@@ -98,26 +98,27 @@ def _clause(f: Filter) -> ColumnElement[bool] | None:
         case Within(column, exact, prefixes):
             col = getattr(EpcisEvent, column)
             return or_(col.in_(sorted(exact)), *(col.startswith(p, autoescape=True) for p in sorted(prefixes)))
+        # `id IN (indexed subquery)` rather than a correlated EXISTS: the planner then starts from the
+        # EPC index instead of scanning events in time order (SQLite would otherwise test every event).
         case EpcFilter("epc", roles, match):
-            return exists().where(
-                EventEpc.event_pk == EpcisEvent.id, EventEpc.role.in_(roles), _epc_match(EventEpc.epc, match)
+            return EpcisEvent.id.in_(
+                select(EventEpc.event_pk).where(EventEpc.role.in_(roles), _epc_match(EventEpc.epc, match))
             )
         case EpcFilter(_, roles, match):
-            return exists().where(
-                EventQuantity.event_pk == EpcisEvent.id,
-                EventQuantity.role.in_(roles),
-                _epc_match(EventQuantity.epc_class, match),
+            return EpcisEvent.id.in_(
+                select(EventQuantity.event_pk).where(
+                    EventQuantity.role.in_(roles), _epc_match(EventQuantity.epc_class, match)
+                )
             )
         case QuantityFilter(conditions):
             return exists().where(
                 EventQuantity.event_pk == EpcisEvent.id, *(_quantity_condition(c) for c in conditions)
             )
         case LinkFilter(kind, kind_type, values):
-            return exists().where(
-                EventLink.event_pk == EpcisEvent.id,
-                EventLink.kind == kind,
-                EventLink.type == kind_type,
-                EventLink.value.in_(sorted(values)),
+            return EpcisEvent.id.in_(
+                select(EventLink.event_pk).where(
+                    EventLink.kind == kind, EventLink.type == kind_type, EventLink.value.in_(sorted(values))
+                )
             )
         case FieldFilter(op="EQ"):
             return _field_exists(f, EventField.value.in_(f.values))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from epcis.epc import canonical_digital_link, check_digit, is_digital_link
+from epcis.epc import _urn_to_dl, canonical_digital_link, check_digit, is_digital_link, plain_sgtin
 from epcis.model import Epc
 
 reference = pytest.importorskip("epcis_event_hash_generator.dl_normaliser")
@@ -118,3 +118,34 @@ def test_to_urn_needs_a_valid_prefix_length() -> None:
     with pytest.raises(ValueError, match="company prefix length 5 is not between 6 and 12"):
         Epc("https://id.gs1.org/00/040123450000001112").to_urn(5)
     assert Epc("https://example.org/thing").to_urn(7) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("urn:epc:id:sgtin:4012345.011111.9876", "https://id.gs1.org/01/04012345111118/21/9876"),
+        ("urn:epc:id:sgtin:4012345.011111.98!7:6", "https://id.gs1.org/01/04012345111118/21/98%217%3A6"),
+        ("urn:epc:id:sgtin:4012345.011111.a.b", "https://id.gs1.org/01/04012345111118/21/a.b"),
+        ("urn:epc:id:sgtin:4012345.011111.A%2F1", None),  # %-escapes: the general path reads them
+        ("urn:epc:id:sgtin:4012345.011111." + "x" * 21, None),
+        ("urn:epc:id:sgtin:4012345.011111.", None),
+        ("urn:epc:id:sgtin:4012345.01111.9876", None),
+        ("urn:epc:id:sgtin:4012345011111.9876", None),
+        ("urn:epc:id:sgtin:12345.0111111.9876", None),
+        ("urn:epc:id:sscc:4012345.0000000111", None),
+    ],
+)
+def test_plain_sgtin(value: str, expected: str | None) -> None:
+    assert plain_sgtin(value) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    prefix_len=st.integers(4, 13),
+    digits=st.text("0123456789", min_size=12, max_size=14),
+    serial=st.text("09AZaz!'()*+,-.:;=_%/ ", max_size=22),
+)
+def test_plain_sgtin_agrees_with_the_general_path(prefix_len: int, digits: str, serial: str) -> None:
+    value = f"urn:epc:id:sgtin:{digits[:prefix_len]}.{digits[prefix_len:]}.{serial}"
+    plain = plain_sgtin(value)
+    assert plain is None or plain == _urn_to_dl("id", "sgtin", digits[:prefix_len], f"{digits[prefix_len:]}.{serial}")

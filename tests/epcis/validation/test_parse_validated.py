@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -39,6 +40,15 @@ def event(n: int, serial: str | None = None, extra: str = "") -> str:
 def two_steps(data: bytes | str) -> tuple[epcis.Document | None, list[ValidationIssue]]:
     issues = validate(data)
     return (None, issues) if issues else (parse(data), [])
+
+
+def outcome(
+    function: Callable[[bytes | str], tuple[epcis.Document | None, list[ValidationIssue]]], data: bytes | str
+) -> object:
+    try:
+        return function(data)
+    except EpcisParseError as error:
+        return str(error)
 
 
 def test_valid_xml_gives_the_parsed_document() -> None:
@@ -87,7 +97,7 @@ def test_json_ld_bytes_share_one_load() -> None:
     ],
 )
 def test_other_inputs_take_the_two_steps(data: bytes | str) -> None:
-    assert parse_validated(data) == two_steps(data)
+    assert outcome(parse_validated, data) == outcome(two_steps, data)
 
 
 def test_a_parse_error_after_validation_is_raised_like_parse() -> None:
