@@ -219,8 +219,11 @@ def _epc_format() -> str:
 
 def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None = None) -> Response:
     fmt = _epc_format()
-    with database().read() as session:
-        convert = epcformat.translator(fmt, epcformat.known_prefixes(session) if fmt == "Always_EPC_URN" else [])
+    prefixes: list[str] = []
+    if fmt == "Always_EPC_URN":
+        with database().read() as session:
+            prefixes = epcformat.known_prefixes(session)
+    convert = epcformat.translator(fmt, prefixes)
     if convert is not None:
         events = [epcformat.translate(e, convert) for e in events]
     headers = {**(headers or {}), "GS1-EPC-Format": fmt}

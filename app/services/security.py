@@ -105,11 +105,15 @@ def authenticate(database: Database, header: str | None) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Authorization header must be 'Bearer <token>'")
-    with database.read() as session:
-        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip())))
-        if row is None or row.revoked_at is not None:
-            raise Unauthenticated("unknown or revoked token")
-        return Principal(f"token:{row.name}", row.role, row.scope_gln)
+    with database.engine.connect() as connection:  # one indexed read; no ORM unit of work needed
+        row = connection.execute(
+            select(ApiToken.name, ApiToken.role, ApiToken.scope_gln, ApiToken.revoked_at).where(
+                ApiToken.token_hash == hash_token(token.strip())
+            )
+        ).first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("unknown or revoked token")
+    return Principal(f"token:{row.name}", Role(row.role), row.scope_gln)
 
 
 MIN_PASSWORD = 10
