@@ -46,7 +46,14 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequ
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
-    adapted = [tuple(_sqlite_value(v) for v in row) for row in rows]
+    # Adapt only the columns that hold datetimes (judged on the first row): no per-value checks.
+    stamps = [i for i, v in enumerate(rows[0]) if isinstance(v, datetime)]
+    adapted: Sequence[Sequence[Any]] = rows
+    if stamps:
+        adapted = [list(row) for row in rows]
+        for row in adapted:
+            for i in stamps:
+                row[i] = _sqlite_value(row[i])  # type: ignore[index]
     connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
 
 
