@@ -48,12 +48,9 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequ
     marks = ", ".join("?" for _ in columns)
     # Adapt only the columns that hold datetimes (judged on the first row): no per-value checks.
     stamps = [i for i, v in enumerate(rows[0]) if isinstance(v, datetime)]
-    adapted: Sequence[Sequence[Any]] = rows
+    adapted = [tuple(row) for row in rows]
     if stamps:
-        adapted = [list(row) for row in rows]
-        for row in adapted:
-            for i in stamps:
-                row[i] = _sqlite_value(row[i])  # type: ignore[index]
+        adapted = [tuple(_sqlite_value(v) if i in stamps else v for i, v in enumerate(row)) for row in adapted]
     connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
 
 
