@@ -10,6 +10,10 @@ Str100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Str200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]
+# A GS1 Digital Link resolver: https scheme and host, optional path stem, no query, no trailing slash.
+Resolver = Annotated[
+    str, StringConstraints(pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*$", max_length=200)
+]
 
 
 class Strict(BaseModel):
@@ -34,6 +38,7 @@ class ProductIn(Strict):
     national_numbers: dict[Country, str] = Field(default_factory=dict)
     target_markets: list[Country] = Field(default_factory=list)
     serial_scheme: SerialSchemeIn = Field(default_factory=lambda: SerialSchemeIn())
+    resolver_domain: Resolver | None = None
 
 
 class ProductPatch(Strict):
@@ -46,6 +51,7 @@ class ProductPatch(Strict):
     target_markets: list[Country] | None = None
     company_prefix_length: int | None = Field(None, ge=6, le=12)
     serial_scheme: SerialSchemeIn | None = None
+    resolver_domain: Resolver | None = None
     reason: Str200 | None = None
 
 

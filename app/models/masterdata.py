@@ -44,6 +44,7 @@ class Product(Base):
     serial_length: Mapped[int]
     serial_source: Mapped[SerialSource] = mapped_column(_enum(SerialSource, "serial_source"))
     lifetime_volume: Mapped[int] = mapped_column(BigInt)
+    resolver_domain: Mapped[str | None] = mapped_column(String(200))  # Digital Link domain; None = service default
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -19,7 +19,7 @@ from app.services import eventstore, state, subscriptions
 from app.services.security import Principal
 from epcis import model
 from epcis.hashing import event_hash
-from epcis.validate import validate
+from epcis.validate import parse_validated
 
 ErrorBehaviour = Literal["rollback", "proceed"]
 
@@ -53,14 +53,13 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
         raise ValidationFailed(
             "a DOCTYPE with declarations or an external DTD is not allowed (entities are refused)", field="body"
         )
-    issues = validate(data)
-    if issues:
-        errors = [FieldError(_where(i), i.message) for i in issues[:50]]
-        raise ValidationFailed(f"{errors[0].field}: {errors[0].detail}", errors=errors)
     try:
-        doc = epcis.parse(data)
+        doc, issues = parse_validated(data)  # one parse shared by the schema check, the rules and the model
     except epcis.EpcisError as exc:
         raise ValidationFailed(str(exc), field="body") from None
+    if issues or doc is None:
+        errors = [FieldError(_where(i), i.message) for i in issues[:50]] or [FieldError("body", "not valid")]
+        raise ValidationFailed(f"{errors[0].field}: {errors[0].detail}", errors=errors)
     if len(doc.events) > limits.max_events:
         raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
     return doc

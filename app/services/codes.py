@@ -40,4 +40,5 @@ def pack_code(batch: Batch, product: Product, domain: str = DEFAULT_DOMAIN) -> P
     nhrn: tuple[tuple[str, str], ...] = ()
     if batch.market and batch.market in product.national_numbers and batch.market in NHRN_AI:
         nhrn = ((NHRN_AI[batch.market], product.national_numbers[batch.market]),)
-    return PackCode(batch.gtin, batch.expiry, batch.lot, product.company_prefix_length, nhrn, domain)
+    resolver = product.resolver_domain or domain  # the product's own resolver, else the service default
+    return PackCode(batch.gtin, batch.expiry, batch.lot, product.company_prefix_length, nhrn, resolver)

@@ -66,7 +66,7 @@ def render_code(
     if symbol == "qr":
         from epcis import gs1
 
-        uri = gs1.element_string(mapping, form="digital_link", domain=domain)
+        uri = gs1.element_string(mapping, form="digital_link", domain=code.domain)
         return labels.digital_link_qr(uri, options, error_correction=error_correction)
     return labels.datamatrix(mapping, options, backend=backend)
 

@@ -29,6 +29,7 @@ PRODUCT_FIELDS = [
     "ndc",
     "national_numbers",
     "target_markets",
+    "resolver_domain",
 ]
 LOCATION_FIELDS = ["id", "gln", "extension", "name", "address", "country", "kind"]
 PARTNER_FIELDS = ["id", "name", "gln", "country"]
@@ -100,6 +101,7 @@ def create_product(database: Database, actor: Principal, data: ProductIn, defaul
             serial_alphabet=ss.alphabet,
             serial_length=ss.length,
             serial_source=SerialSource(ss.source),
+            resolver_domain=data.resolver_domain,
             lifetime_volume=volume,
         )
         session.add(product)

@@ -125,3 +125,34 @@ def test_qr_error_correction_level(client: FlaskClient, auth: Auth, issued: list
         client.get(f"/api/v1/codes/{GTIN}/{issued[0]}.png?symbol=qr&ec=Z", headers=auth["qa"]).get_json()["field"]
         == "ec"
     )
+
+
+def test_product_resolver_domain(client: FlaskClient, auth: Auth, unchanged: Any) -> None:
+    with unchanged():
+        bad = client.post(
+            "/api/v1/products",
+            headers=auth["erp"],
+            json={"gtin": GTIN, "name": "P", "company_prefix_length": 7, "resolver_domain": "http://dl.example.com/"},
+        )
+        assert bad.status_code == 422 and bad.get_json()["field"] == "resolver_domain"
+    created = client.post(
+        "/api/v1/products",
+        headers=auth["erp"],
+        json={
+            "gtin": GTIN,
+            "name": "P",
+            "company_prefix_length": 7,
+            "resolver_domain": "https://dl.example-pharma.com/p",
+        },
+    )
+    assert created.get_json()["resolver_domain"] == "https://dl.example-pharma.com/p"
+    batch = client.post(
+        "/api/v1/batches", headers=auth["erp"], json={"gtin": GTIN, "lot": "R1", "expiry": "271231", "quantity": 5}
+    ).get_json()
+    item = client.post(f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 1}).get_json()[
+        "serials"
+    ][0]
+    expected = f"https://dl.example-pharma.com/p/01/{GTIN}/10/R1/21/{item['serial']}?17=271231"
+    assert item["digital_link"] == expected
+    qr = client.get(f"/api/v1/codes/{GTIN}/{item['serial']}.png?symbol=qr", headers=auth["qa"]).data
+    assert [d.text for d in labels.decode(qr)] == [expected]
