@@ -14,6 +14,7 @@ from epcis.validation import issues as r
 from epcis.validation.issues import ValidationIssue
 from epcis.validation.rules import check_event
 from epcis.validation.schemas import json_validator
+from epcis.validation.syntax import DL_VALID, EPC_VALID
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _QUERY_KEY = re.compile(r"^(eventType|orderBy|orderDirection|eventCountLimit|maxEventCount|[A-Z]+_\w+)$")
@@ -51,10 +52,34 @@ def validate_json_document(document: Any, *, query: bool = False, strict: bool =
     event_validator = json_validator("event")
     for index, event in enumerate(events):
         prefix = f"eventList[{index}]"
-        issues.extend(_schema_issues(event_validator.iter_errors(event), index, prefix))
+        issues.extend(_schema_issues(event_validator.iter_errors(_compressed(event)), index, prefix))
         if isinstance(event, dict):
             issues.extend(_rule_issues(event, index, prefix, strict))
     return issues
+
+
+_EPC_LISTS = ("epcList", "childEPCs", "inputEPCList", "outputEPCList")
+_COMPRESS_FROM = 16
+
+
+def _compressed(event: Any) -> Any:
+    """The event as the schema needs to see it: long EPC lists cut to one element when every element is
+    a unique identifier that one strict match proves schema-valid (format `uri`); the array's type and
+    `uniqueItems` are then settled here, and the schema still checks the array and that one element.
+    Anything else is left whole, so the schema reports it exactly as before."""
+    if not isinstance(event, dict):
+        return event
+    copy: dict[str, Any] | None = None
+    for name in _EPC_LISTS:
+        values = event.get(name)
+        if not isinstance(values, list) or len(values) < _COMPRESS_FROM:
+            continue
+        if all(isinstance(v, str) and (EPC_VALID.fullmatch(v) or DL_VALID.fullmatch(v)) for v in values) and len(
+            set(values)
+        ) == len(values):
+            copy = copy if copy is not None else dict(event)
+            copy[name] = values[:1]
+    return copy if copy is not None else event
 
 
 def is_query(document: dict[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from epcis.validation import issues as r
 from epcis.validation.schemas import cbv_biz_steps, cbv_dispositions
 from epcis.validation.syntax import (
+    DL_VALID,
     EPC_VALID,
     TIME_ZONE_OFFSET,
     digital_link_problem,
@@ -285,8 +286,8 @@ def _identifiers(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Findin
     for name in _EPC_LISTS:
         values = event.get(name)
         for position, value in enumerate(values if isinstance(values, list) else ()):
-            if isinstance(value, str) and EPC_VALID.fullmatch(value) is not None:
-                continue  # the common case, settled by one match
+            if isinstance(value, str) and (EPC_VALID.fullmatch(value) or DL_VALID.fullmatch(value)):
+                continue  # the common cases, settled by one match
             yield from _identifier(f"{name}[{position}]", value)
     yield from _identifier("parentID", event.get("parentID"))
     for name in ("readPoint", "bizLocation"):

@@ -79,6 +79,11 @@ EPC_VALID = re.compile(
 )
 
 
+# Canonical GS1 Digital Links of serialised items and SSCCs: every string this matches is a valid URI
+# (all characters are RFC 3986 pchars) and passes `digital_link_problem`, so one match settles it.
+DL_VALID = re.compile(rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{GS3A3}{{1,20}}|00/\d{{18}})")
+
+
 def epc_problem(value: str) -> str | None:
     """Describe what is wrong with an SGTIN/SSCC/SGLN pure-identity URN, or None if it is fine.
 
