@@ -136,6 +136,13 @@ OPERATIONS = [
         "admin, erp, line, logistics",
     ),
     Op(
+        "get",
+        "/exports",
+        "Regulator export of a batch (batch_id), a business transaction (biz_transaction) or a window (from, to) "
+        "as format=xml|jsonld|xml-1.2, schema-validated before it is served",
+        "admin, regulator, qa",
+    ),
+    Op(
         "post",
         "/verify",
         "Print verification: an image (PNG/JPEG) of a printed code, decoded, checked as GS1 and matched",

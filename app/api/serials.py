@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Response, jsonify, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
@@ -10,7 +12,7 @@ from app.api.support import body, database, listing, page, principal, requires, 
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
 from app.schemas import BatchIn, BatchTransitionIn, LineEvents, SerialList, SerialRequest, SsccRequest
-from app.services import batches, lineops, printdata, reconciliation, serials, trace
+from app.services import batches, exports, lineops, printdata, reconciliation, serials, trace
 
 NDJSON = "application/x-ndjson"
 
@@ -156,3 +158,39 @@ def batch_reconciliation(batch_id: int) -> ResponseReturnValue:
 @requires(Role.LINE, Role.ERP)
 def line_events(gln: str) -> ResponseReturnValue:
     return jsonify(lineops.run(database(), principal(), gln, body(LineEvents))), 201
+
+
+def _time_arg(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(f"{name} must be an ISO 8601 date-time with an offset", field=name) from None
+    if value.tzinfo is None:
+        raise ValidationFailed(f"{name} needs a time-zone offset", field=name)
+    return value
+
+
+@api_v1.get("/exports")
+@requires(Role.REGULATOR, Role.QA)
+def export_events() -> ResponseReturnValue:
+    fmt = request.args.get("format", "xml")
+    if fmt not in exports.FORMATS:
+        raise ValidationFailed(f"format must be one of {', '.join(exports.FORMATS)}", field="format")
+    raw_batch = request.args.get("batch_id")
+    if raw_batch is not None and not raw_batch.isdigit():
+        raise ValidationFailed("batch_id must be an integer", field="batch_id")
+    data, media = exports.export(
+        database(),
+        fmt,  # type: ignore[arg-type]
+        batch_id=int(raw_batch) if raw_batch is not None else None,
+        biz_transaction=request.args.get("biz_transaction"),
+        since=_time_arg("from"),
+        until=_time_arg("to"),
+    )
+    suffix = "json" if fmt == "jsonld" else "xml"
+    return Response(
+        data, mimetype=media, headers={"Content-Disposition": f'attachment; filename="epcis-export-{fmt}.{suffix}"'}
+    )
