@@ -15,6 +15,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.api import api_v1
     from app.api.epcis_binding import epcis_api
     from app.api.home import home
+    from app.api.vrs import vrs
     from app.extensions import Database
 
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
@@ -29,5 +30,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_v1)
     app.register_blueprint(epcis_api)
     app.register_blueprint(home)
+    app.register_blueprint(vrs)
     cli.register(app)
     return app

@@ -26,6 +26,7 @@ from app.models.serials import (
     VoidedSerial,
 )
 from app.models.subscriptions import NamedQuery, Subscription
+from app.models.vrs import VerificationRequest
 
 __all__ = [
     "ApiToken",
@@ -61,5 +62,6 @@ __all__ = [
     "Subscription",
     "TradingPartner",
     "User",
+    "VerificationRequest",
     "VoidedSerial",
 ]
