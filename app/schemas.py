@@ -137,3 +137,9 @@ class LineOperation(Strict):
 
 class LineEvents(Strict):
     operations: list[LineOperation] = Field(min_length=1, max_length=1000)
+
+
+class OutboxAction(Strict):
+    """Resend or cancel an outgoing message: why (kept in the audit trail)."""
+
+    reason: Str200

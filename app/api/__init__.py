@@ -6,4 +6,4 @@ from flask import Blueprint
 
 api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
-from app.api import labels, masterdata, serials, system  # noqa: E402,F401  (route registration)
+from app.api import labels, masterdata, outbox, serials, system  # noqa: E402,F401  (route registration)

@@ -135,6 +135,22 @@ OPERATIONS = [
         "SSCC logistic label: label.pdf (size=a6|4x6), label.zpl, label.png (count for homogeneous cases)",
         "admin, erp, line, logistics",
     ),
+    Op("get", "/outbox", "Outgoing messages, newest first (status, channel, after, limit)", "admin, logistics, qa"),
+    Op("get", "/outbox/{message_id}", "One outgoing message with every delivery attempt", "admin, logistics, qa"),
+    Op(
+        "post",
+        "/outbox/{message_id}/resend",
+        "Deliver again under the same message id (audited, with reason)",
+        "admin, logistics, qa",
+        schemas.OutboxAction,
+    ),
+    Op(
+        "post",
+        "/outbox/{message_id}/cancel",
+        "Stop delivering an undelivered message (audited, with reason)",
+        "admin, logistics, qa",
+        schemas.OutboxAction,
+    ),
     Op(
         "get",
         "/exports",

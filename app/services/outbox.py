@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import OutboxAttempt, OutboxMessage, OutboxStatus
 from app.models.base import utcnow
+from app.services import audit
 
 DEFAULT_MAX_ATTEMPTS = 8
 
@@ -112,10 +113,27 @@ def get(database: Database, message_id: str) -> dict[str, Any]:
         return message_view(message, list(attempts))
 
 
-def resend(database: Database, message_id: str, *, now: datetime | None = None) -> dict[str, Any]:
+def resend(
+    database: Database,
+    message_id: str,
+    *,
+    now: datetime | None = None,
+    actor: str = "system",
+    reason: str | None = None,
+) -> dict[str, Any]:
     """Deliver a message again, under the same message id, with a fresh attempt budget; due at once."""
     with database.write() as session:
         message = _find(session, message_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="outbox.resend",
+            entity="outbox_message",
+            entity_id=message_id,
+            before={"status": message.status.value, "attempts": message.attempts},
+            after={"status": OutboxStatus.PENDING.value},
+            reason=reason,
+        )
         message.status = OutboxStatus.PENDING
         message.attempts = 0
         message.claim_token = None
@@ -124,12 +142,22 @@ def resend(database: Database, message_id: str, *, now: datetime | None = None) 
         return message_view(message)
 
 
-def cancel(database: Database, message_id: str) -> dict[str, Any]:
+def cancel(database: Database, message_id: str, *, actor: str = "system", reason: str | None = None) -> dict[str, Any]:
     """Stop delivering a message that was not delivered yet (409 once it was)."""
     with database.write() as session:
         message = _find(session, message_id)
         if message.status == OutboxStatus.DELIVERED:
             raise Conflict(f"outbox message {message_id} was delivered already; it cannot be cancelled", field="status")
+        audit.record(
+            session,
+            actor=actor,
+            action="outbox.cancel",
+            entity="outbox_message",
+            entity_id=message_id,
+            before={"status": message.status.value},
+            after={"status": OutboxStatus.CANCELLED.value},
+            reason=reason,
+        )
         message.status = OutboxStatus.CANCELLED
         message.claim_token = None
         session.flush()
@@ -148,3 +176,22 @@ def cancel_pending(session: Session, reference: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def listing(
+    database: Database, *, status: str | None, channel: str | None, after: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """Messages newest first (`after` = the last `pk` seen), optionally of one status or channel."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status is not None:
+        try:
+            query = query.where(OutboxMessage.status == OutboxStatus(status))
+        except ValueError:
+            allowed = ", ".join(s.value for s in OutboxStatus)
+            raise ValidationFailed(f"status must be one of {allowed}", field="status") from None
+    if channel is not None:
+        query = query.where(OutboxMessage.channel == channel)
+    if after is not None:
+        query = query.where(OutboxMessage.id < after)
+    with database.read() as session:
+        return [{**message_view(m), "pk": m.id} for m in session.scalars(query)]
