@@ -143,3 +143,11 @@ class OutboxAction(Strict):
     """Resend or cancel an outgoing message: why (kept in the audit trail)."""
 
     reason: Str200
+
+
+class ChannelIn(Strict):
+    """A partner's endpoint for one channel; `authorization` is sent as the `Authorization` header."""
+
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2048)]
+    authorization: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    active: bool = True

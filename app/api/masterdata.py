@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.api import api_v1
 from app.api.support import body, database, listing, page, principal, requires, settings
 from app.models import Role
-from app.schemas import LocationIn, LocationPatch, PartnerIn, PartnerPatch, ProductIn, ProductPatch
+from app.schemas import ChannelIn, LocationIn, LocationPatch, PartnerIn, PartnerPatch, ProductIn, ProductPatch
 from app.services import masterdata
 
 EDITORS = (Role.ERP,)
@@ -93,3 +93,15 @@ def get_partner(partner_id: int) -> ResponseReturnValue:
 @requires(*EDITORS)
 def update_partner(partner_id: int) -> ResponseReturnValue:
     return jsonify(masterdata.update_partner(database(), principal(), partner_id, body(PartnerPatch)))
+
+
+@api_v1.get("/partners/<int:partner_id>/channels")
+@requires()
+def list_channels(partner_id: int) -> ResponseReturnValue:
+    return jsonify({"items": masterdata.list_channels(database(), partner_id)})
+
+
+@api_v1.put("/partners/<int:partner_id>/channels/<channel>")
+@requires(*EDITORS)
+def set_channel(partner_id: int, channel: str) -> ResponseReturnValue:
+    return jsonify(masterdata.set_channel(database(), principal(), partner_id, channel, body(ChannelIn)))

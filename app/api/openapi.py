@@ -135,6 +135,14 @@ OPERATIONS = [
         "SSCC logistic label: label.pdf (size=a6|4x6), label.zpl, label.png (count for homogeneous cases)",
         "admin, erp, line, logistics",
     ),
+    Op("get", "/partners/{partner_id}/channels", "A partner's message channels (credentials never shown)", "any"),
+    Op(
+        "put",
+        "/partners/{partner_id}/channels/{channel}",
+        "Set a partner channel (epcis2: EPCIS 2.0 capture URL)",
+        "admin, erp",
+        schemas.ChannelIn,
+    ),
     Op("get", "/outbox", "Outgoing messages, newest first (status, channel, after, limit)", "admin, logistics, qa"),
     Op("get", "/outbox/{message_id}", "One outgoing message with every delivery attempt", "admin, logistics, qa"),
     Op(

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
 from app.models.batches import Batch, BatchStatus
+from app.models.channels import PartnerChannel
 from app.models.epcis import (
     CaptureJob,
     CaptureStatus,
@@ -52,6 +53,7 @@ __all__ = [
     "OutboxAttempt",
     "OutboxMessage",
     "OutboxStatus",
+    "PartnerChannel",
     "Product",
     "Role",
     "SerialAllocation",

@@ -15,7 +15,7 @@ import epcis
 from app.errors import CaptureLimitExceeded, Conflict, FieldError, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CaptureJob, CaptureStatus
-from app.services import eventstore, state, subscriptions
+from app.services import epcis_push, eventstore, state, subscriptions
 from app.services.security import Principal
 from epcis import model
 from epcis.hashing import event_hash
@@ -188,12 +188,14 @@ def capture(
     captured = 0
     ctx = state.Context()
     stored: list[str] = []
+    stored_events: list[model.Event] = []
     try:
         with database.write() as session:
             for index, event in enumerate(doc.events):
                 if error_behaviour == "rollback":
                     if _capture_one(session, event, index, ctx, record_time, actor, job_id):
                         stored.append(str(event.event_id))
+                        stored_events.append(event)
                     continue
                 savepoint = session.begin_nested()
                 try:
@@ -201,12 +203,14 @@ def capture(
                     savepoint.commit()
                     if kept:
                         stored.append(str(event.event_id))
+                        stored_events.append(event)
                 except _Rejected as exc:
                     savepoint.rollback()
                     session.expire_all()
                     errors.append(exc.problem)
             # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
             subscriptions.on_captured(session, stored)
+            epcis_push.on_captured(session, stored_events)
         captured = len(stored)
     except _Rejected as exc:
         errors, captured = [exc.problem], 0
@@ -240,6 +244,7 @@ def capture_event(database: Database, actor: Principal, doc: model.Document) -> 
             session, event, record_time=datetime.now(UTC), captured_by=actor.name, capture_id=None, hash_id=digest
         )
         subscriptions.on_captured(session, [event.event_id])
+        epcis_push.on_captured(session, [event])
     return event.event_id
 
 

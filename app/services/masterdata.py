@@ -10,8 +10,17 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import Database
-from app.models import Batch, Location, LocationKind, Product, SerialPool, SerialSource, TradingPartner
-from app.schemas import LocationIn, LocationPatch, PartnerIn, PartnerPatch, ProductIn, ProductPatch
+from app.models import (
+    Batch,
+    Location,
+    LocationKind,
+    PartnerChannel,
+    Product,
+    SerialPool,
+    SerialSource,
+    TradingPartner,
+)
+from app.schemas import ChannelIn, LocationIn, LocationPatch, PartnerIn, PartnerPatch, ProductIn, ProductPatch
 from app.serialgen import PoolTooSmallError, SerialScheme
 from app.services import audit
 from app.services.codes import NHRN_AI
@@ -335,3 +344,54 @@ def list_partners(database: Database, page: Page) -> tuple[list[dict[str, Any]],
     with database.read() as session:
         rows, total = paginate(session, select(TradingPartner).order_by(TradingPartner.id), page)
         return [snapshot(x, PARTNER_FIELDS) for x in rows], total
+
+
+CHANNELS = ("epcis2",)
+
+
+def channel_view(channel: PartnerChannel) -> dict[str, Any]:
+    """A channel as answered and audited: whether a credential is set, never the credential."""
+    return {
+        "channel": channel.channel,
+        "endpoint": channel.endpoint,
+        "active": channel.active,
+        "authorization_set": channel.auth_header is not None,
+    }
+
+
+def set_channel(database: Database, actor: Principal, partner_id: int, name: str, data: ChannelIn) -> dict[str, Any]:
+    if name not in CHANNELS:
+        raise NotFound(f"unknown channel {name!r}; known: {', '.join(CHANNELS)}", field="channel")
+    with database.write() as session:
+        if session.get(TradingPartner, partner_id) is None:
+            raise NotFound(f"no trading partner with id {partner_id}", field="id")
+        channel = session.scalar(
+            select(PartnerChannel).where(PartnerChannel.partner_id == partner_id, PartnerChannel.channel == name)
+        )
+        before = channel_view(channel) if channel is not None else None
+        if channel is None:
+            channel = PartnerChannel(partner_id=partner_id, channel=name, endpoint=data.endpoint)
+            session.add(channel)
+        channel.endpoint, channel.auth_header, channel.active = data.endpoint, data.authorization, data.active
+        session.flush()
+        after = channel_view(channel)
+        audit.record(
+            session,
+            actor=actor.name,
+            action="partner.channel",
+            entity="trading_partner",
+            entity_id=partner_id,
+            before=before,
+            after=after,
+        )
+        return after
+
+
+def list_channels(database: Database, partner_id: int) -> list[dict[str, Any]]:
+    with database.read() as session:
+        if session.get(TradingPartner, partner_id) is None:
+            raise NotFound(f"no trading partner with id {partner_id}", field="id")
+        rows = session.scalars(
+            select(PartnerChannel).where(PartnerChannel.partner_id == partner_id).order_by(PartnerChannel.channel)
+        )
+        return [channel_view(c) for c in rows]
