@@ -13,6 +13,7 @@ from app.models.epcis import (
     EventField,
     EventLink,
     EventQuantity,
+    LocationLink,
 )
 from app.models.masterdata import Location, LocationKind, Product, SerialSource, TradingPartner
 from app.models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
@@ -49,6 +50,7 @@ __all__ = [
     "ImportedStatus",
     "Location",
     "LocationKind",
+    "LocationLink",
     "NamedQuery",
     "OutboxAttempt",
     "OutboxMessage",

@@ -141,3 +141,13 @@ class CodeState(Base):
     last_event_id: Mapped[str] = mapped_column(String(255))
     last_biz_step: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LocationLink(Base):
+    """Master-data hierarchy of locations (`children` of a BusinessLocation or ReadPoint vocabulary
+    element), kept from captured headers so `WD_bizLocation`/`WD_readPoint` reach descendants."""
+
+    __tablename__ = "location_link"
+
+    parent: Mapped[str] = mapped_column(String(255), primary_key=True)
+    child: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -209,6 +209,7 @@ def capture(
                     session.expire_all()
                     errors.append(exc.problem)
             # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
+            eventstore.store_hierarchy(session, doc)
             subscriptions.on_captured(session, stored)
             epcis_push.on_captured(session, stored_events)
         captured = len(stored)

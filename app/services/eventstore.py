@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.models import EpcisEvent, EventField, EventLink, EventQuantity
+from app.models import EpcisEvent, EventField, EventLink, EventQuantity, LocationLink
 from app.services.bulk import insert_rows
 from epcis import model
 from epcis.hashing import event_hash
@@ -129,3 +129,40 @@ def declarations(session: Session, event_id: str) -> list[EpcisEvent]:
 
 
 DECLARATION = "#declaration-"
+
+
+LOCATION_VOCABULARIES = frozenset({"urn:epcglobal:epcis:vtype:BusinessLocation", "urn:epcglobal:epcis:vtype:ReadPoint"})
+
+
+def store_hierarchy(session: Session, document: model.Document) -> int:
+    """Keep the location hierarchy (`children`) of a captured header's master data; returns new links."""
+    header = document.header
+    if header is None:
+        return 0
+    links = {
+        (canonical(element.id), canonical(child))
+        for vocabulary in header.master_data
+        if vocabulary.type in LOCATION_VOCABULARIES
+        for element in vocabulary.elements
+        for child in element.children
+    }
+    if not links:
+        return 0
+    parents = sorted({p for p, _ in links})
+    rows = session.execute(select(LocationLink.parent, LocationLink.child).where(LocationLink.parent.in_(parents)))
+    known = {(p, c) for p, c in rows}
+    new = sorted(links - known)
+    if new:
+        session.execute(insert(LocationLink), [{"parent": p, "child": c} for p, c in new])
+    return len(new)
+
+
+def descendants(session: Session, roots: set[str]) -> set[str]:
+    """Every location below `roots` in the stored master-data hierarchy."""
+    found: set[str] = set()
+    frontier = set(roots)
+    while frontier:
+        children = set(session.scalars(select(LocationLink.child).where(LocationLink.parent.in_(sorted(frontier)))))
+        frontier = children - found - roots
+        found |= frontier
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -132,3 +133,26 @@ def test_epc_format_header(client: FlaskClient, auth: Auth, history: dict[str, A
     assert events_of(case)[0]["epcList"][0].startswith("urn:epc:id:sscc:9506000.")
     bad = client.get(url, headers={**auth["qa"], "GS1-EPC-Format": "Sometimes"})
     assert bad.status_code == 400 and bad.get_json()["field"] == "GS1-EPC-Format"
+
+
+def test_wd_reaches_the_captured_location_hierarchy(client: FlaskClient, auth: Auth) -> None:
+    site, store = "https://id.gs1.org/414/9506000000008", "https://id.gs1.org/414/9506000000015"
+    body = json.loads(
+        document(event("ObjectEvent", "OBSERVE", "storing", 5, epcList=["https://id.gs1.org/01/04012345000009/21/W1"]))
+    )
+    body["epcisBody"]["eventList"][0]["bizLocation"] = {"id": store}
+    body["epcisHeader"] = {
+        "epcisMasterData": {
+            "vocabularyList": [
+                {
+                    "type": "urn:epcglobal:epcis:vtype:BusinessLocation",
+                    "vocabularyElementList": [{"id": site, "children": [store]}],
+                }
+            ]
+        }
+    }
+    assert capture(client, auth, json.dumps(body).encode())["success"] is True
+    below = client.get("/epcis/events", query_string={"WD_bizLocation": site}, headers=auth["qa"])
+    assert [e["bizStep"] for e in events_of(below)] == ["storing"]
+    exact = client.get("/epcis/events", query_string={"EQ_bizLocation": site}, headers=auth["qa"])
+    assert events_of(exact) == []

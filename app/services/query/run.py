@@ -201,6 +201,7 @@ def _check_size(session: Session, query: Query, conditions: list[ColumnElement[b
 
 def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKEN_KEY) -> QueryPage:
     """One page of the events matching `query`, in its order, with the token of the next page."""
+    query = _with_hierarchy(session, query)
     conditions = [c for f in query.filters if (c := _clause(f)) is not None]
     post = [f for f in query.filters if in_python(f)]
     _check_size(session, query, conditions, post)
@@ -218,3 +219,19 @@ def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKE
         more = False
     token = encode(token_key, query.signature, _key(query, rows[-1], delivered)) if more else None
     return QueryPage(events=[event_body(row) for row in rows], next_page_token=token)
+
+
+def _with_hierarchy(session: Session, query: Query) -> Query:
+    """`WD_` filters reach the descendants the captured master data names, beside the `/254/` rule."""
+    from dataclasses import replace
+
+    from app.services.eventstore import descendants
+
+    filters = []
+    for f in query.filters:
+        if isinstance(f, Within):
+            below = descendants(session, set(f.exact))
+            if below:
+                f = Within(f.column, f.exact | below, f.prefixes)
+        filters.append(f)
+    return replace(query, filters=tuple(filters))
