@@ -20,7 +20,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.models import Role
-from app.services import capture, epcformat
+from app.services import capture, epcformat, eventstore
 
 epcis_api = Blueprint("epcis_api", __name__, url_prefix="/epcis")
 
@@ -188,19 +188,7 @@ def _extensions_header() -> dict[str, str]:
 
 
 def _query_document(events: list[dict[str, Any]]) -> dict[str, Any]:
-    context: list[Any] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
-    merged: dict[str, Any] = {}
-    bodies = []
-    for event in events:
-        own = event.get("@context")
-        if own:
-            for item in own if isinstance(own, list) else [own]:
-                if isinstance(item, dict):
-                    merged.update(item)
-            event = {k: v for k, v in event.items() if k != "@context"}
-        bodies.append(event)
-    if merged:
-        context.append(merged)
+    context, bodies = eventstore.with_shared_context(events)
     return {
         "@context": context,
         "type": "EPCISQueryDocument",

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from app.models import EpcisEvent, EventEpc, PartnerChannel, TradingPartner
 from app.services import eventstore, outbox, state
 from epcis import model
-from epcis.jsonld import EPCIS_CONTEXT
 
 CHANNEL = "epcis2"
 _PARTY = re.compile(r"https://id\.gs1\.org/(?:417|414)/(\d{13})")
@@ -69,15 +68,8 @@ def on_captured(session: Session, events: list[model.Event]) -> int:
 
 
 def _document(bodies: list[dict[str, Any]]) -> bytes:
-    context: list[Any] = [EPCIS_CONTEXT]
-    extra: dict[str, Any] = {}
-    for body in bodies:
-        for item in body.get("@context") or []:
-            if isinstance(item, dict):
-                extra.update(item)
-    if extra:
-        context.append(extra)
-    events = [{k: v for k, v in b.items() if k not in ("@context", "recordTime")} for b in bodies]
+    context, events = eventstore.with_shared_context(bodies)
+    events = [{k: v for k, v in e.items() if k != "recordTime"} for e in events]  # the receiver records its own
     return json.dumps(
         {
             "@context": context,

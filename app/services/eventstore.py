@@ -166,3 +166,17 @@ def descendants(session: Session, roots: set[str]) -> set[str]:
         frontier = children - found - roots
         found |= frontier
     return found
+
+
+def with_shared_context(bodies: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The `@context` of a document holding these stored event bodies (the EPCIS context plus every
+    extension prefix they use), and the bodies without their own `@context`."""
+    from epcis.jsonld import EPCIS_CONTEXT
+
+    prefixes: dict[str, Any] = {}
+    for body in bodies:
+        for item in body.get("@context") or []:
+            if isinstance(item, dict):
+                prefixes.update(item)
+    context: list[Any] = [EPCIS_CONTEXT, prefixes] if prefixes else [EPCIS_CONTEXT]
+    return context, [{k: v for k, v in b.items() if k != "@context"} for b in bodies]

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import Batch, CodeState, EpcisEvent, EventEpc, EventLink
+from app.services import eventstore
 from epcis import model
 from epcis.errors import EpcisError
-from epcis.jsonld import EPCIS_CONTEXT, parse_jsonld, to_jsonld
+from epcis.jsonld import parse_jsonld, to_jsonld
 from epcis.validate import validate
 from epcis.xml import to_xml
 
@@ -69,15 +70,7 @@ def export(
     if batch_id is None and biz_transaction is None and since is None:
         raise ValidationFailed("choose a batch_id, a biz_transaction or a time window (from, to)", field="batch_id")
     bodies = _bodies(database, batch_id=batch_id, biz_transaction=biz_transaction, since=since, until=until)
-    context: list[Any] = [EPCIS_CONTEXT]
-    extra: dict[str, Any] = {}
-    for body in bodies:
-        for item in body.get("@context") or []:
-            if isinstance(item, dict):
-                extra.update(item)
-    if extra:
-        context.append(extra)
-    events = [{k: v for k, v in b.items() if k != "@context"} for b in bodies]
+    context, events = eventstore.with_shared_context(bodies)
     now = datetime.now(UTC)
     source = {
         "@context": context,

@@ -8,39 +8,14 @@ from typing import Any
 from flask.testing import FlaskClient
 
 import epcis
-from tests.epcis_api.test_capture import capture, commissioning, dl, document, event, packing
+from tests.epcis_api.flows import commission_pack_ship
 
 Auth = dict[str, dict[str, str]]
 PO = "urn:epcglobal:cbv:bt:9506000000008:PO-42"
 
 
 def setup_history(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> None:
-    serials = [
-        s["serial"]
-        for s in client.post(
-            f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 3}
-        ).get_json()["serials"]
-    ]
-    case = client.post(
-        "/api/v1/sscc", headers=auth["line"], json={"company_prefix": "9506000", "extension_digit": 0, "count": 1}
-    ).get_json()["sscc"][0]
-    case_dl = f"https://id.gs1.org/00/{case}"
-    capture(client, auth, document(commissioning(serials, minute=1)))
-    capture(client, auth, document(packing(case_dl, [dl(s) for s in serials], minute=2)))
-    capture(
-        client,
-        auth,
-        document(
-            event(
-                "ObjectEvent",
-                "OBSERVE",
-                "shipping",
-                3,
-                epcList=[case_dl],
-                bizTransactionList=[{"type": "po", "bizTransaction": PO}],
-            )
-        ),
-    )
+    commission_pack_ship(client, auth, batch, 3, bizTransactionList=[{"type": "po", "bizTransaction": PO}])
 
 
 def test_exports_in_every_format(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> None:

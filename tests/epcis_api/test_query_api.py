@@ -10,40 +10,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from epcis.validate import validate
-from tests.epcis_api.test_capture import capture, commissioning, dl, document, event, packing
+from tests.epcis_api.flows import commission_pack_ship
+from tests.epcis_api.test_capture import capture, dl, document, event
 
 Auth = dict[str, dict[str, str]]
 
 
 @pytest.fixture
 def history(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> dict[str, Any]:
-    serials = [
-        s["serial"]
-        for s in client.post(
-            f"/api/v1/batches/{batch['id']}/serials", headers=auth["line"], json={"count": 4}
-        ).get_json()["serials"]
-    ]
-    case = client.post(
-        "/api/v1/sscc", headers=auth["line"], json={"company_prefix": "9506000", "extension_digit": 0, "count": 1}
-    ).get_json()["sscc"][0]
-    case_dl = f"https://id.gs1.org/00/{case}"
-    capture(client, auth, document(commissioning(serials, minute=1)))
-    capture(client, auth, document(packing(case_dl, [dl(s) for s in serials], minute=2)))
-    capture(
-        client,
-        auth,
-        document(
-            event(
-                "ObjectEvent",
-                "OBSERVE",
-                "shipping",
-                3,
-                epcList=[case_dl],
-                bizTransactionList=[{"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000008:PO-1"}],
-            )
-        ),
-    )
-    return {"serials": serials, "case": case_dl}
+    po = {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:9506000000008:PO-1"}
+    return commission_pack_ship(client, auth, batch, 4, bizTransactionList=[po])
 
 
 def events_of(answer: Any) -> list[dict[str, Any]]:
