@@ -66,7 +66,7 @@ def register(app: Flask) -> None:
         slug = (exc.name or "error").lower().replace(" ", "-")
         detail = exc.description or exc.name
         if status == 413:
-            detail = f"request body is larger than {app.config['MAX_CONTENT_LENGTH']:,} bytes"
+            detail = f"request body is larger than {request.max_content_length:,} bytes"
         return problem(status, slug, exc.name or "Error", detail)
 
     @app.errorhandler(Exception)

@@ -111,7 +111,13 @@ def capture_document() -> ResponseReturnValue:
 @epcis_api.get("/capture")
 @requires()
 def list_capture_jobs() -> ResponseReturnValue:
-    return _json(capture.list_jobs(database(), request.args.get("nextPageToken"), 100))
+    per_page = _per_page()
+    jobs = capture.list_jobs(database(), request.args.get("nextPageToken"), per_page)
+    headers = {}
+    if len(jobs) == per_page:
+        token = quote(jobs[-1]["captureID"], safe="")
+        headers["Link"] = f'<{request.path}?perPage={per_page}&nextPageToken={token}>; rel="next"'
+    return _json(jobs, headers=headers)
 
 
 @epcis_api.get("/capture/<capture_id>")

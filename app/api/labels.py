@@ -63,9 +63,10 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
     if symbol not in ("datamatrix", "qr", "label"):
         raise ValidationFailed("symbol must be datamatrix, qr or label", field="symbol")
     backend = request.args.get("backend", "zint")
-    if backend not in labels.available_backends():
+    available = labels.available_backends()
+    if backend not in available:
         raise ValidationFailed(
-            f"backend '{backend}' is not available here; available: {', '.join(labels.available_backends())}",
+            f"backend '{backend}' is not available here; available: {', '.join(available)}",
             field="backend",
         )
     ec = request.args.get("ec", "M")

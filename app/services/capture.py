@@ -258,8 +258,10 @@ def get_job(database: Database, job_id: str) -> dict[str, Any]:
 
 
 def list_jobs(database: Database, after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Capture jobs in captureID order, the page after `after` (the last captureID seen)."""
     with database.read() as session:
-        query = select(CaptureJob).order_by(CaptureJob.created_at, CaptureJob.id).limit(limit)
+        # Ordered by the same key the page token compares, so pages neither skip nor repeat jobs.
+        query = select(CaptureJob).order_by(CaptureJob.id).limit(limit)
         if after:
             query = query.where(CaptureJob.id > after)
         return [job_view(j) for j in session.scalars(query)]

@@ -214,6 +214,7 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
     by_batch: dict[int, list[int]] = {}
     rows: list[dict[str, Any]] = []
     batches: dict[str, Batch | None] = {}
+    location, now = _location(event), datetime.now(UTC)  # the same for every code of the event
     for i, epc in enumerate(epcs):
         row: dict[str, Any] = {
             "epc": epc,
@@ -224,10 +225,10 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
             "status": COMMISSIONED,
             "disposition": event.disposition,
             "parent": None,
-            "location": _location(event),
+            "location": location,
             "last_event_id": event.event_id,
             "last_biz_step": event.biz_step,
-            "updated_at": datetime.now(UTC),
+            "updated_at": now,
         }
         if m := _SGTIN.match(epc):
             gtin, serial = m.group(1), _unquote(m.group(2))

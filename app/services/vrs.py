@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
-from app.models import BatchStatus, Product, VerificationRequest
+from app.models import BatchStatus, VerificationRequest
 from app.services.identifiers import check_x20, parse_gln, parse_gtin
 from app.services.security import Principal
 from app.services.serials import lookup
@@ -56,11 +54,11 @@ def parse_request(gtin: str, lot: str, serial: str, args: dict[str, str]) -> Req
 
 def verify(database: Database, actor: Principal, request: Request, responder_gln: str | None) -> dict[str, Any]:
     """The LMS response body; a GTIN this service does not hold answers 404 (not in the directory)."""
-    with database.read() as session:
-        if session.scalar(select(Product.id).where(Product.gtin == request.gtin)) is None:
-            _log(database, actor, request, False, "GTIN_not_found", None)
-            raise NotFound(f"GTIN {request.gtin} is not served by this responder", field="gtin")
-    answer = lookup(database, request.gtin, request.serial)
+    try:
+        answer = lookup(database, request.gtin, request.serial)
+    except NotFound:
+        _log(database, actor, request, False, "GTIN_not_found", None)
+        raise NotFound(f"GTIN {request.gtin} is not served by this responder", field="gtin") from None
     verified, reason, info = True, None, None
     if not answer["issued"]:
         verified, reason = False, "No_match_GTIN_Serial"

@@ -120,3 +120,18 @@ def test_landing_page_says_how_to_start(client: FlaskClient) -> None:
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "Custody is running" in page and "tokens create" in page
+
+
+def test_rest_body_limit_is_its_own(db_url: str) -> None:
+    from app import create_app
+
+    small = create_app({"database_url": db_url, "max_body_bytes": 1000, "capture_max_bytes": 5000})
+    database = small.extensions["custody.db"]
+    headers = {
+        "Authorization": "Bearer " + security.create_token(database, name="big", role="erp"),
+        "Content-Type": "application/json",
+    }
+    answer = small.test_client().post("/api/v1/products", data="{" + " " * 1500 + "}", headers=headers)
+    assert answer.status_code == 413
+    assert answer.get_json()["detail"] == "request body is larger than 1,000 bytes"
+    database.engine.dispose()

@@ -289,3 +289,15 @@ def test_undo_is_refused_after_ten_days(client: FlaskClient, auth: Auth, databas
     undo["errorDeclaration"]["declarationTime"] = "2026-11-05T10:00:00.000+01:00"
     assert capture(client, auth, document(undo))["success"] is True
     assert states(database)[dl(issued[0])].status == "commissioned"
+
+
+def test_capture_jobs_page_by_link(client: FlaskClient, auth: Auth, issued: list[str]) -> None:
+    ids = {capture(client, auth, document(commissioning([s], minute=i)))["captureID"] for i, s in enumerate(issued[:3])}
+    seen: list[str] = []
+    url: str | None = "/epcis/capture?perPage=2"
+    while url:
+        answer = client.get(url, headers=auth["qa"])
+        seen += [job["captureID"] for job in answer.get_json()]
+        link = answer.headers.get("Link")
+        url = link[1 : link.index(">")] if link else None
+    assert sorted(seen) == seen and set(seen) == ids
