@@ -11,10 +11,9 @@ from app.config import Config
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment, overridden by `config` (tests pass their own)."""
-    from app import cli, http_errors
+    from app import cli, http_errors, web
     from app.api import api_v1
     from app.api.epcis_binding import epcis_api
-    from app.api.home import home
     from app.api.vrs import vrs
     from app.extensions import Database
 
@@ -29,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     http_errors.register(app)
     app.register_blueprint(api_v1)
     app.register_blueprint(epcis_api)
-    app.register_blueprint(home)
     app.register_blueprint(vrs)
+    web.init_app(app)
     cli.register(app)
     return app

@@ -16,7 +16,10 @@ def _fail(exc: AppError) -> None:
 
 
 def register(app: Flask) -> None:
+    from app import hubsim
+
     cli_worker.register(app)
+    hubsim.register_cli(app)
 
     @app.cli.command("init-db")
     def init_db() -> None:

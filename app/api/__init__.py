@@ -15,4 +15,4 @@ def _body_limit() -> None:
     request.max_content_length = current_app.extensions["custody.config"].max_body_bytes
 
 
-from app.api import labels, masterdata, outbox, serials, system  # noqa: E402,F401  (route registration)
+from app.api import dscsa, fmd, labels, masterdata, outbox, serials, system  # noqa: E402,F401  (route registration)

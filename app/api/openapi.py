@@ -216,6 +216,13 @@ def _operation(op: Op, components: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def all_operations() -> list[Op]:
+    """The operations above plus those area modules declare beside their routes."""
+    from app.api import dscsa, fmd
+
+    return [*OPERATIONS, *fmd.OPERATIONS, *dscsa.OPERATIONS]
+
+
 @cache
 def document() -> dict[str, Any]:
     components: dict[str, Any] = {
@@ -240,7 +247,7 @@ def document() -> dict[str, Any]:
         }
     }
     paths: dict[str, Any] = {}
-    for op in OPERATIONS:
+    for op in all_operations():
         paths.setdefault(op.path, {})[op.method] = _operation(op, components)
     return {
         "openapi": "3.1.0",

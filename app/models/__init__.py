@@ -1,5 +1,9 @@
 """SQLAlchemy 2 typed models, one module per area; importing this registers every table."""
 
+# Area modules that export their own names (import from them directly); imported here to register their tables.
+import app.models.dscsa
+import app.models.fmd
+import app.models.web  # noqa: F401
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base
 from app.models.batches import Batch, BatchStatus

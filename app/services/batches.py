@@ -147,7 +147,10 @@ def transition(session: Session, actor: Principal, batch: Batch, target: BatchSt
             field="status",
         )
     actor.require(*roles)
-    before = batch.status.value
+    from app.services import reporting  # the channels import this module's views
+
+    previous = batch.status
+    before = previous.value
     batch.status = target
     audit.record(
         session,
@@ -159,6 +162,7 @@ def transition(session: Session, actor: Principal, batch: Batch, target: BatchSt
         after={"status": target.value},
         reason=reason,
     )
+    reporting.on_batch_status(session, actor, batch, previous)
 
 
 def change_status(database: Database, actor: Principal, batch_id: int, data: BatchTransitionIn) -> dict[str, Any]:

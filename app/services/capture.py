@@ -15,7 +15,7 @@ import epcis
 from app.errors import CaptureLimitExceeded, Conflict, FieldError, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CaptureJob, CaptureStatus
-from app.services import epcis_push, eventstore, state, subscriptions
+from app.services import eventstore, reporting, state, subscriptions
 from app.services.security import Principal
 from epcis import model
 from epcis.hashing import event_hash
@@ -211,7 +211,7 @@ def capture(
             # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
             eventstore.store_hierarchy(session, doc)
             subscriptions.on_captured(session, stored)
-            epcis_push.on_captured(session, stored_events)
+            reporting.on_captured(session, stored_events)
         captured = len(stored)
     except _Rejected as exc:
         errors, captured = [exc.problem], 0
@@ -245,7 +245,7 @@ def capture_event(database: Database, actor: Principal, doc: model.Document) -> 
             session, event, record_time=datetime.now(UTC), captured_by=actor.name, capture_id=None, hash_id=digest
         )
         subscriptions.on_captured(session, [event.event_id])
-        epcis_push.on_captured(session, [event])
+        reporting.on_captured(session, [event])
     return event.event_id
 
 

@@ -1,0 +1,24 @@
+"""capture indexes
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-27
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import app.models.base
+
+
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

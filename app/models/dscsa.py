@@ -1,0 +1,1 @@
+"""US DSCSA channel tables."""

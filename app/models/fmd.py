@@ -1,0 +1,1 @@
+"""EU FMD channel tables."""

@@ -1,0 +1,12 @@
+"""The logistics web UI: server-rendered pages with sign-in, CSRF and roles (being built)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the UI's blueprints, sign-in and CSRF on `app`."""
+    from app.api.home import home
+
+    app.register_blueprint(home)
