@@ -1,4 +1,4 @@
-"""capture indexes
+"""channel delivery settings
 
 Revision ID: 0011
 Revises: 0010
