@@ -1,0 +1,1 @@
+"""Shipments and receipts recorded through the web UI."""
