@@ -145,9 +145,18 @@ class OutboxAction(Strict):
     reason: Str200
 
 
+Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
+
+
 class ChannelIn(Strict):
-    """A partner's endpoint for one channel; `authorization` is sent as the `Authorization` header."""
+    """A partner's endpoint for one channel: `authorization` is sent as the `Authorization` header;
+    `ca_bundle` (PEM certificates) is trusted instead of the system store; `client_certificate` and
+    `client_key` (PEM, key unencrypted) answer mutual TLS; `tls_verify: false` is for test endpoints only."""
 
     endpoint: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2048)]
     authorization: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
     active: bool = True
+    tls_verify: bool = True
+    ca_bundle: Pem | None = None
+    client_certificate: Pem | None = None
+    client_key: Pem | None = None

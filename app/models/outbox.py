@@ -51,6 +51,11 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The partner channel whose credentials and TLS settings apply at delivery time (read then, not copied
+    # here, so a rotated credential reaches messages already queued).
+    partner_channel_id: Mapped[int | None] = mapped_column(
+        BigInt, ForeignKey("partner_channel.id", ondelete="SET NULL"), index=True
+    )
 
     __table_args__ = (Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),)
 

@@ -59,7 +59,7 @@ def on_captured(session: Session, events: list[model.Event]) -> int:
             destination=channel.endpoint,
             body=_document(bodies),
             content_type="application/ld+json",
-            headers={"Authorization": channel.auth_header} if channel.auth_header else {},
+            partner_channel_id=channel.id,
             reference=str(event.event_id),
             dedupe_key=f"{CHANNEL}:{channel.id}:{event.event_id}",
         )

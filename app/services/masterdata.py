@@ -346,7 +346,28 @@ def list_partners(database: Database, page: Page) -> tuple[list[dict[str, Any]],
         return [snapshot(x, PARTNER_FIELDS) for x in rows], total
 
 
-CHANNELS = ("epcis2",)
+CHANNELS = ("epcis2", "dscsa")
+
+
+def _check_tls(data: ChannelIn) -> None:
+    """PEM material must load, and a client certificate comes with its key (and only with it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    def loads(field: str, text: str | None, load: Any) -> None:
+        if text is None:
+            return
+        try:
+            load(text.encode())
+        except (ValueError, TypeError) as exc:
+            raise ValidationFailed(f"{field} is not valid PEM: {exc}", field=field) from None
+
+    loads("ca_bundle", data.ca_bundle, x509.load_pem_x509_certificates)
+    loads("client_certificate", data.client_certificate, x509.load_pem_x509_certificates)
+    loads("client_key", data.client_key, lambda raw: load_pem_private_key(raw, password=None))
+    if (data.client_certificate is None) != (data.client_key is None):
+        missing = "client_key" if data.client_key is None else "client_certificate"
+        raise ValidationFailed("client_certificate and client_key go together: give both or neither", field=missing)
 
 
 def channel_view(channel: PartnerChannel) -> dict[str, Any]:
@@ -356,12 +377,16 @@ def channel_view(channel: PartnerChannel) -> dict[str, Any]:
         "endpoint": channel.endpoint,
         "active": channel.active,
         "authorization_set": channel.auth_header is not None,
+        "tls_verify": channel.tls_verify,
+        "ca_bundle_set": channel.ca_bundle is not None,
+        "client_certificate_set": channel.client_cert is not None,
     }
 
 
 def set_channel(database: Database, actor: Principal, partner_id: int, name: str, data: ChannelIn) -> dict[str, Any]:
     if name not in CHANNELS:
         raise NotFound(f"unknown channel {name!r}; known: {', '.join(CHANNELS)}", field="channel")
+    _check_tls(data)
     with database.write() as session:
         if session.get(TradingPartner, partner_id) is None:
             raise NotFound(f"no trading partner with id {partner_id}", field="id")
@@ -373,6 +398,8 @@ def set_channel(database: Database, actor: Principal, partner_id: int, name: str
             channel = PartnerChannel(partner_id=partner_id, channel=name, endpoint=data.endpoint)
             session.add(channel)
         channel.endpoint, channel.auth_header, channel.active = data.endpoint, data.authorization, data.active
+        channel.tls_verify, channel.ca_bundle = data.tls_verify, data.ca_bundle
+        channel.client_cert, channel.client_key = data.client_certificate, data.client_key
         session.flush()
         after = channel_view(channel)
         audit.record(

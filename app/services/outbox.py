@@ -32,8 +32,10 @@ def enqueue(
     dedupe_key: str | None = None,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     now: datetime | None = None,
+    partner_channel_id: int | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox in `session`'s transaction; due at once.
+    """Add a message to the outbox in `session`'s transaction; due at once. With `partner_channel_id`, the
+    worker sends it with that channel's credentials and TLS settings as they are at delivery time.
 
     With `dedupe_key`, a second enqueue under the same key returns the first message instead of a new one.
     """
@@ -54,6 +56,7 @@ def enqueue(
         max_attempts=max_attempts,
         next_attempt_at=now or utcnow(),
         dedupe_key=dedupe_key,
+        partner_channel_id=partner_channel_id,
     )
     session.add(message)
     session.flush()

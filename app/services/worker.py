@@ -1,5 +1,7 @@
-"""Outbox delivery and the scheduler loop: claim due messages safely across worker processes, POST them,
-record every attempt, back off exponentially with jitter, and hand over to people after the last attempt.
+"""Outbox delivery and the scheduler loop: claim due messages safely across worker processes, POST them with
+`requests` (timeouts, TLS verification, per-channel credentials), record every attempt, back off
+exponentially with jitter, and hand over to people after the last attempt or at once when the receiver
+refuses the message (a 4xx other than 408/425/429).
 
 A claim moves the message's `next_attempt_at` past the time its delivery can take (the lease), in its own
 short transaction; the HTTP call runs outside any transaction. A worker killed mid-delivery therefore
@@ -9,22 +11,28 @@ leaves the message due again when the lease ends, and another worker sends it ag
 
 from __future__ import annotations
 
-import http.client
+import email.utils
+import hashlib
 import logging
+import os
 import random
-import ssl
+import shutil
+import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import requests
+import urllib3
 from sqlalchemy import select
 
 from app.extensions import Database
-from app.models import OutboxAttempt, OutboxMessage, OutboxStatus
+from app.models import OutboxAttempt, OutboxMessage, OutboxStatus, PartnerChannel
 from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -57,36 +65,116 @@ def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None)
 class Reply:
     status: int
     summary: str
+    # Seconds the receiver asked us to wait (`Retry-After` on 429/503), when it said so.
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    """How to check the receiver and prove who we are: the partner channel's settings at delivery time."""
+
+    verify: bool = True
+    ca_bundle: str | None = None  # PEM; replaces the system trust store
+    client_cert: str | None = None  # PEM; with client_key, for mutual TLS
+    client_key: str | None = None
+
+
+SYSTEM_TLS = TlsSettings()
 
 
 class Transport(Protocol):
-    """Sends one POST; raises OSError or http.client.HTTPException when no HTTP answer came back."""
+    """Sends one POST; raises OSError, requests.RequestException or ValueError when no HTTP answer came back."""
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> Reply: ...
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: TlsSettings) -> Reply: ...
 
 
-class HttpTransport:
-    """POST with the standard library (no proxy from the environment, no redirects followed)."""
+# Answers that say "this message will never be taken as it is": retrying cannot help, people must look.
+# 408 (timeout), 425 (too early) and 429 (slow down) are the 4xx answers worth retrying.
+RETRYABLE_4XX = frozenset({408, 425, 429})
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> Reply:
+
+def is_permanent(status: int) -> bool:
+    return 400 <= status < 500 and status not in RETRYABLE_4XX
+
+
+def _retry_after(value: str | None) -> float | None:
+    """`Retry-After` as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - utcnow()).total_seconds(), 0.0)
+
+
+class RequestsTransport:
+    """POST with `requests`: certificates verified (system store, or the channel's CA bundle), an optional
+    client certificate, connect and read timeouts, no redirects followed, no proxy taken from the environment,
+    and at most SUMMARY_CHARS of the reply read. PEM material is written once per content to a private
+    temporary folder, because the TLS layer reads certificates from files."""
+
+    def __init__(self) -> None:
+        self._session = requests.Session()
+        self._session.trust_env = False
+        self._folder: str | None = None
+        self._files: dict[str, str] = {}
+
+    def close(self) -> None:
+        """Close pooled connections and remove the PEM files."""
+        self._session.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder, self._files = None, {}
+
+    def __enter__(self) -> RequestsTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _file(self, pem: str) -> str:
+        digest = hashlib.sha256(pem.encode()).hexdigest()
+        path = self._files.get(digest)
+        if path is None:
+            if self._folder is None:
+                self._folder = tempfile.mkdtemp(prefix="custody-tls-")  # 0700: only this user reads the keys
+            path = os.path.join(self._folder, f"{digest}.pem")
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(pem)
+            self._files[digest] = path
+        return path
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: TlsSettings) -> Reply:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"destination {url!r} is not an http(s) URL")
-        connection: http.client.HTTPConnection
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                parts.hostname, parts.port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        try:
-            connection.request("POST", target, body=body, headers=dict(headers))
-            response = connection.getresponse()
-            data = response.read(SUMMARY_CHARS)
-            return Reply(response.status, data.decode("utf-8", "replace")[:SUMMARY_CHARS])
-        finally:
-            connection.close()
+        verify: bool | str = self._file(tls.ca_bundle) if tls.ca_bundle else tls.verify
+        cert = (self._file(tls.client_cert), self._file(tls.client_key)) if tls.client_cert and tls.client_key else None
+        with warnings.catch_warnings():
+            if verify is False:  # chosen per channel for a test endpoint; the setting is visible in the channel
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+            with self._session.post(
+                url,
+                data=body,
+                headers=dict(headers),
+                timeout=(min(timeout, 10.0), timeout),
+                verify=verify,
+                cert=cert,
+                allow_redirects=False,
+                stream=True,
+            ) as response:
+                data = response.raw.read(SUMMARY_CHARS, decode_content=True) or b""
+                return Reply(
+                    response.status_code,
+                    data.decode("utf-8", "replace")[:SUMMARY_CHARS],
+                    _retry_after(response.headers.get("Retry-After")),
+                )
 
 
 @dataclass(frozen=True)
@@ -97,6 +185,7 @@ class _Claim:
     body: bytes
     headers: dict[str, str]
     token: str
+    tls: TlsSettings
 
 
 @dataclass
@@ -121,6 +210,12 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
         if not database.is_sqlite:  # SQLite needs nothing more: database.write() holds its write lock
             query = query.with_for_update(skip_locked=True)
         messages = list(session.scalars(query))
+        channel_ids = {m.partner_channel_id for m in messages if m.partner_channel_id is not None}
+        channels = (
+            {c.id: c for c in session.scalars(select(PartnerChannel).where(PartnerChannel.id.in_(channel_ids)))}
+            if channel_ids
+            else {}
+        )
         lease_end = now + timedelta(seconds=policy.lease + policy.timeout * len(messages))
         claims = []
         for message in messages:
@@ -132,17 +227,43 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
                 "Content-Type": message.content_type,
                 MESSAGE_ID_HEADER: message.message_id,
             }
-            claims.append(_Claim(message.id, message.message_id, message.destination, message.body, headers, token))
+            tls = SYSTEM_TLS
+            channel = channels.get(message.partner_channel_id or 0)
+            if channel is not None:
+                if channel.auth_header:
+                    headers["Authorization"] = channel.auth_header
+                tls = TlsSettings(channel.tls_verify, channel.ca_bundle, channel.client_cert, channel.client_key)
+            claims.append(
+                _Claim(message.id, message.message_id, message.destination, message.body, headers, token, tls)
+            )
         return claims
+
+
+def describe(exc: BaseException) -> str:
+    """`Kind: root cause` for a failed request: requests and urllib3 wrap the socket or TLS error that says
+    what happened (refused, timed out, certificate not trusted) several layers deep."""
+    root: BaseException = exc
+    seen = {id(root)}
+    while True:
+        inner = getattr(root, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = root.__cause__ or root.__context__
+            if inner is None and root.args and isinstance(root.args[0], BaseException):
+                inner = root.args[0]
+        if not isinstance(inner, BaseException) or id(inner) in seen:
+            break
+        seen.add(id(inner))
+        root = inner
+    return f"{type(exc).__name__}: {root}"[:SUMMARY_CHARS]
 
 
 def _send(transport: Transport, claim: _Claim, timeout: float) -> tuple[Reply | None, str | None, int]:
     started = time.monotonic()
     try:
-        reply = transport.post(claim.destination, claim.body, claim.headers, timeout)
+        reply = transport.post(claim.destination, claim.body, claim.headers, timeout, claim.tls)
         error = None if 200 <= reply.status < 300 else f"HTTP {reply.status}"
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        reply, error = None, f"{type(exc).__name__}: {exc}"
+    except (OSError, requests.RequestException, ValueError) as exc:
+        reply, error = None, describe(exc)
     return reply, error, int((time.monotonic() - started) * 1000)
 
 
@@ -179,10 +300,16 @@ def _record(
         if message.claim_token != claim.token or message.status != OutboxStatus.PENDING:
             return message.status  # resent, cancelled or re-claimed since: that owner decides
         message.claim_token = None
-        if message.attempts >= message.max_attempts:
+        if reply is not None and is_permanent(reply.status):
+            message.status = OutboxStatus.NEEDS_ATTENTION
+            message.last_error = f"{message.last_error} (refused by the receiver: not retried)"
+        elif message.attempts >= message.max_attempts:
             message.status = OutboxStatus.NEEDS_ATTENTION
         else:
-            message.next_attempt_at = at + timedelta(seconds=backoff(message.attempts, policy, rng))
+            delay = backoff(message.attempts, policy, rng)
+            if reply is not None and reply.retry_after is not None:
+                delay = max(delay, min(reply.retry_after, policy.max_delay))
+            message.next_attempt_at = at + timedelta(seconds=delay)
         return message.status
 
 
@@ -197,12 +324,14 @@ def deliver_due(
 ) -> DeliveryReport:
     """Claim up to `limit` messages due at `now` (default: the current time) and try each once."""
     now = now or utcnow()
-    sender = transport or HttpTransport()
+    if transport is None:
+        with RequestsTransport() as own:
+            return deliver_due(database, now=now, limit=limit, policy=policy, transport=own, rng=rng)
     report = DeliveryReport()
     for claim in _claim(database, now, limit, policy):
         report.claimed += 1
         report.message_ids.append(claim.message_id)
-        status = _record(database, claim, _send(sender, claim, policy.timeout), now, policy, rng)
+        status = _record(database, claim, _send(transport, claim, policy.timeout), now, policy, rng)
         if status == OutboxStatus.DELIVERED:
             report.delivered += 1
         elif status == OutboxStatus.NEEDS_ATTENTION:

@@ -56,6 +56,9 @@ def test_shipment_is_captured_by_the_partner(
         "endpoint": partner["url"],
         "active": True,
         "authorization_set": True,
+        "tls_verify": True,
+        "ca_bundle_set": False,
+        "client_certificate_set": False,
     }
     serials = [
         s["serial"]

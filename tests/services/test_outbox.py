@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -36,8 +37,16 @@ class Received:
 class Receiver:
     """A webhook receiver on 127.0.0.1: records every POST; answers with `statuses` in turn, then 200."""
 
-    def __init__(self, port: int = 0, statuses: list[int] | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        statuses: list[int] | None = None,
+        delay: float = 0.0,
+        tls: ssl.SSLContext | None = None,
+        reply_headers: dict[str, str] | None = None,
+    ) -> None:
         self.requests: list[Received] = []
+        self.peer_subjects: list[str] = []
         self.statuses = list(statuses or [])
         self.delay = delay
         self._lock = threading.Lock()
@@ -50,8 +59,13 @@ class Receiver:
                 with owner._lock:
                     owner.requests.append(Received(self.path, dict(self.headers.items()), data))
                     status = owner.statuses.pop(0) if owner.statuses else 200
-                reply = b"boom" if status >= 500 else b"ok"
+                    if isinstance(self.connection, ssl.SSLSocket) and self.connection.getpeercert():
+                        subject = dict(item for rdn in self.connection.getpeercert()["subject"] for item in rdn)
+                        owner.peer_subjects.append(str(subject["commonName"]))
+                reply = b"boom" if status >= 500 else b"refused" if status >= 400 else b"ok"
                 self.send_response(status)
+                for name, value in (reply_headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
@@ -60,13 +74,16 @@ class Receiver:
                 pass  # keep test output clean
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hook"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_port}/hook"
 
     def ids(self) -> list[str]:
         with self._lock:
@@ -144,7 +161,7 @@ def test_receiver_down_backs_off_then_delivers_when_it_is_up(database: Any) -> N
     message, [attempt] = row(database, message_id)
     assert message.status == OutboxStatus.PENDING and message.attempts == 1
     assert attempt.http_status is None and attempt.error is not None
-    assert attempt.error.startswith("ConnectionRefusedError: ")
+    assert attempt.error == "ConnectionError: [Errno 111] Connection refused"
     assert message.last_error == attempt.error
     # First retry: between half and all of base_delay (30 s) later.
     assert T0 + timedelta(seconds=15) <= message.next_attempt_at <= T0 + timedelta(seconds=30)
@@ -216,11 +233,13 @@ def test_cancel_stops_delivery_and_refuses_delivered_messages(database: Any, rec
     assert receiver.ids() == [done, done]
 
 
-class CrashAfterSending(worker.HttpTransport):
+class CrashAfterSending(worker.RequestsTransport):
     """Sends, then dies before the outcome is recorded: what a SIGKILL mid-delivery looks like."""
 
-    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> worker.Reply:
-        super().post(url, body, headers, timeout)
+    def post(
+        self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: worker.TlsSettings
+    ) -> worker.Reply:
+        super().post(url, body, headers, timeout, tls)
         raise SystemExit("worker killed")
 
 
