@@ -38,6 +38,11 @@ class Config:
     digital_link_domain: str = "https://id.gs1.org"
     capture_max_events: int = 100_000
     capture_max_bytes: int = 64 * 1024 * 1024
+    # EU FMD channel: the hub (or on-boarding partner gateway) messages go to; None turns the channel off.
+    fmd_hub_url: str | None = None
+    fmd_hub_token: str | None = None
+    fmd_sender_id: str | None = None
+    fmd_split_size: int = 250_000
     testing: bool = False
 
     @classmethod
@@ -54,6 +59,10 @@ class Config:
             digital_link_domain=env.get("CUSTODY_DIGITAL_LINK_DOMAIN", "https://id.gs1.org").rstrip("/"),
             capture_max_events=int(env.get("CUSTODY_CAPTURE_MAX_EVENTS", 100_000)),
             capture_max_bytes=int(env.get("CUSTODY_CAPTURE_MAX_BYTES", 64 * 1024 * 1024)),
+            fmd_hub_url=env.get("CUSTODY_FMD_HUB_URL") or None,
+            fmd_hub_token=env.get("CUSTODY_FMD_HUB_TOKEN") or None,
+            fmd_sender_id=env.get("CUSTODY_FMD_SENDER_ID") or None,
+            fmd_split_size=int(env.get("CUSTODY_FMD_SPLIT_SIZE", 250_000)),
         )
 
     def replace(self, **changes: Any) -> Config:

@@ -28,7 +28,7 @@ from lxml import etree
 
 from epcis import parse, to_jsonld, to_xml
 from epcis.epc import _gtin_base, canonical_digital_link
-from epcis.hashing import canonical_value, document_hashes
+from epcis.hashing import _DAYS, canonical_value, document_hashes
 from epcis.model import (
     AggregationEvent,
     BizTransaction,
@@ -109,6 +109,7 @@ def _clear_caches() -> None:
     canonical_value.cache_clear()
     canonical_digital_link.cache_clear()
     _gtin_base.cache_clear()
+    _DAYS.clear()
     try:
         from epcis.validation.schemas import forget_passes
     except ImportError:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from epcis import cbv
-from epcis.epc import canonical_digital_link, plain_sgtin
+from epcis.epc import _gtin_base, canonical_digital_link, plain_sgtin
 from epcis.model import (
     EVENT_TYPES,
     SENSOR_VOCAB,
@@ -68,10 +68,23 @@ def _epc_value(value: str) -> str:
     # Same result: such a URN is no number, and its serial (20 characters at most) is too short to hold
     # a CBV URN, so canonical_value would only have returned its canonical Digital Link.
     if value.startswith("urn:epc:id:sgtin:"):
+        # The usual serial needs no %-escape: string operations instead of plain_sgtin's regex. The
+        # company prefix and item reference end at the first two dots (digits only); _gtin_base checks them.
+        second = value.find(".", value.find(".", 17) + 1)
+        if second != -1:
+            serial = value[second + 1 :]
+            if 0 < len(serial) <= 20 and not serial.strip(_UNESCAPED_SERIAL):
+                base = _gtin_base(value[17:second])
+                if base is not None:
+                    return base + serial
         plain = plain_sgtin(value)
         if plain is not None:
             return plain
     return canonical_value(value)
+
+
+# The serial characters a Digital Link carries as they are (the rest of GS1's set is %-escaped).
+_UNESCAPED_SERIAL = "'.0123456789;=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz-"
 
 
 def _numeric(text: str) -> str:
@@ -93,7 +106,23 @@ def utc_millis(value: datetime) -> str:
     micro = value.microsecond
     if micro % 1000:
         value += timedelta(microseconds=round(micro, -3) - micro)
-    return value.isoformat(timespec="milliseconds")[:-6] + "Z"
+        micro = value.microsecond
+    day = _DAYS.get(value.toordinal())
+    if day is None:
+        day = _day(value)
+    # %-formatting: a third faster than the f-string or isoformat for this, once per event hashed.
+    return "%s%02d:%02d:%02d.%03dZ" % (day, value.hour, value.minute, value.second, micro // 1000)  # noqa: UP031
+
+
+# "YYYY-MM-DDT" by proleptic ordinal: events of a document fall on few days, so formatting is mostly lookup.
+_DAYS: dict[int, str] = {}
+
+
+def _day(value: datetime) -> str:
+    text = value.date().isoformat() + "T"
+    if len(_DAYS) < 4096:
+        _DAYS[value.toordinal()] = text
+    return text
 
 
 def _expand_curie(text: str) -> str:
@@ -106,6 +135,7 @@ def _expand_curie(text: str) -> str:
 
 
 _WEB = {name: {word: voc.web_prefix + word for word in voc.words} for name, voc in cbv.vocabularies().items()}
+_VOCAB_WEB = {"biz_step": _WEB["bizStep"], "disposition": _WEB["disposition"]}
 
 
 def _vocab_value(vocabulary: str, value: str) -> str:
@@ -283,29 +313,56 @@ def _tail(event: Event, ignore: Collection[str], tail: list[str]) -> None:
                     for s in items
                 )
             )
-    ilmd = event.__dict__.get("ilmd")
+    ilmd = getattr(event, "ilmd", None)
     if ilmd:
         tail.append("ilmd" + _joined_sorted(extension_prehash(e) for e in ilmd))
-    tail.extend(extension_prehash(e) for e in event.extensions if e.name not in ignore)
+    _extensions(event.extensions, ignore, tail)
+
+
+def _extensions(extensions: list[Extension], ignore: Collection[str], tail: list[str]) -> None:
+    """Pre-hash strings of an event's top-level user extensions not in ``ignore``, appended to ``tail``."""
+    for ext in extensions:
+        name = ext.name
+        if name in ignore:
+            continue
+        text = ext.text
+        if ext.attributes or ext.children or not text:
+            tail.append(extension_prehash(ext))
+            continue
+        # A leaf with text, the usual user extension: extension_prehash without the calls.
+        leaf = text.strip()
+        if not leaf:
+            tail.append(name)
+        elif leaf[0] in "gc":
+            tail.append(name + "=" + canonical_value(_expand_curie(leaf)))
+        else:
+            tail.append(name + "=" + canonical_value(leaf))
 
 
 def prehash(event: Event, ignore: Collection[str] = ()) -> str:
     """The canonical pre-hash string of an event (``ignore``: Clark names of top-level extensions to skip)."""
-    fields = event.__dict__
+    # getattr, not __dict__: reading __dict__ would give every event a dict of its own (memory, time).
     out = ["eventType=", event.TYPE, "eventTime=", utc_millis(event.event_time)]
     if event.event_time_zone_offset:
         out.append("eventTimeZoneOffset=" + canonical_value(event.event_time_zone_offset))
     tail: list[str] = []
     for label, attr, kind in _PLANS[type(event)]:
-        value = fields[attr]
+        value = getattr(event, attr)
         if not value:
             continue
         if kind == _EPCS:
-            out.append(label + "".join(sorted(["epc=" + _epc_value(e) for e in value])))
+            if len(value) == 1:
+                out.append(label + "epc=" + _epc_value(value[0]))
+            else:
+                out.append(label + "".join(sorted(["epc=" + _epc_value(e) for e in value])))
         elif kind == _VOCAB:
-            out.append(label + _vocab_value(attr if attr == "disposition" else "bizStep", value))
+            web = _VOCAB_WEB[attr].get(value)
+            out.append(label + (web if web is not None else canonical_value(_expand_curie(value))))
         elif kind == _LOCATION:
-            out.append(_location(label, value, tail))
+            if value.extensions:
+                out.append(_location(label, value, tail))
+            elif value.id:
+                out.append(label + "id=" + canonical_value(value.id.strip()))
         elif kind == _VALUE:
             out.append(label + canonical_value(value))
         elif kind == _QUANTITIES:
@@ -314,8 +371,10 @@ def prehash(event: Event, ignore: Collection[str] = ()) -> str:
             out.append("".join(sorted([label + canonical_value(v) for v in value])))
         else:
             out.append(_other(label, value, event, tail))
-    if event.biz_transactions or event.sources or event.destinations or event.extensions or "ilmd" in fields:
+    if event.biz_transactions or event.sources or event.destinations or getattr(event, "ilmd", None):
         _tail(event, ignore, tail)
+    elif event.extensions:
+        _extensions(event.extensions, ignore, tail)
     if not tail:
         return "".join(out)
     return "".join(out) + "".join(sorted(tail))
@@ -349,5 +408,7 @@ def ignored_fields(doc: Document) -> frozenset[str]:
 def document_hashes(doc: Document) -> list[str]:
     """Hash IDs of every event of a document, in document order, honouring ``ignoreFields``."""
     ignore = ignored_fields(doc)
+    sha256 = hashlib.sha256
     with gc_paused():
-        return [event_hash(e, ignore) for e in doc.events]
+        # event_hash inlined: one call less per event.
+        return [f"ni:///sha-256;{sha256(prehash(e, ignore).encode()).hexdigest()}?ver=CBV2.0" for e in doc.events]

@@ -148,11 +148,18 @@ def _quantities(el: Any, field: str) -> list[QuantityElement]:
     return out
 
 
+_new = object.__new__
+
+
 def _location(el: Any) -> Location:
     if len(el) == 1:
         only = el[0]
         if only.tag == "id":  # the usual shape: just the identifier
-            return Location(id=Epc((only.text or "").strip()), extensions=[])
+            # Location(id=..., extensions=[]) without the dataclass __init__'s keyword parsing (half the cost).
+            loc: Location = _new(Location)
+            loc.id = Epc((only.text or "").strip())
+            loc.extensions = []
+            return loc
     ident = None
     extensions: list[Extension] = []
     for child in el.iterchildren(etree.Element):
@@ -351,6 +358,23 @@ _ALLOWED = {
 }
 
 
+# The fields nearly every event has, read inline by ``event_from_xml`` (the rest go through ``_FIELDS``).
+_EVENT_TIME, _OFFSET, _ACTION, _BIZ_STEP, _DISPOSITION, _READ_POINT, _BIZ_LOCATION, _EPCS = range(8)
+_INLINE = {
+    "eventTime": _EVENT_TIME,
+    "eventTimeZoneOffset": _OFFSET,
+    "action": _ACTION,
+    "bizStep": _BIZ_STEP,
+    "disposition": _DISPOSITION,
+    "readPoint": _READ_POINT,
+    "bizLocation": _BIZ_LOCATION,
+    **{tag: _EPCS for tag in _EPC_LISTS},
+}
+_BIZ_STEPS = cbv.vocabulary("bizStep").forms
+_DISPOSITIONS = cbv.vocabulary("disposition").forms
+_ELEMENT = etree.Element
+
+
 def event_from_xml(el: Any, index: int) -> Event:
     """One event element (any EPCIS version) as a model event."""
     name = _local(el.tag)
@@ -359,18 +383,53 @@ def event_from_xml(el: Any, index: int) -> Event:
         raise EpcisParseError(f"unknown event type <{name}>", event_index=index)
     kw: dict[str, Any] = {}
     fields = _FIELDS
+    inline = _INLINE
     current = el
     try:
-        for child in el.iterchildren(etree.Element):
+        for child in el.iterchildren(_ELEMENT):
             current = child
-            read = fields.get(child.tag)
-            if read is not None:
-                read(kw, child)
-                continue
-            # Not a standard field: a user extension, a 1.2 wrapper or a namespace-qualified field.
-            for part in _unwrapped(child):
-                current = part
-                fields.get(part.tag, _extension_field)(kw, part)
+            tag = child.tag
+            code = inline.get(tag)
+            if code is None:
+                read = fields.get(tag)
+                if read is not None:
+                    read(kw, child)
+                elif tag[0] == "{" and not tag.startswith(_EPCIS_NS_START):
+                    # A user extension, the usual reason to get here; leaves are built here directly.
+                    if len(child):
+                        ext = extension_from_xml(child)
+                    else:
+                        text = (child.text or "").strip()
+                        ext = Extension(name=tag, text=text or None, attributes=dict(child.items()), children=[])
+                    extensions = kw.get("extensions")
+                    if extensions is None:
+                        kw["extensions"] = [ext]
+                    else:
+                        extensions.append(ext)
+                else:
+                    # A 1.2 wrapper or a namespace-qualified standard field.
+                    for part in _unwrapped(child):
+                        current = part
+                        fields.get(part.tag, _extension_field)(kw, part)
+            elif code == _EPCS:
+                # Every child of an EPC list is an <epc>, whatever its prefix: no need to look at tags.
+                kw[_EPC_LISTS[tag]] = [Epc((e.text or "").strip()) for e in child.iterchildren(_ELEMENT)]
+            elif code == _EVENT_TIME:
+                kw["event_time"] = parse_time((child.text or "").strip())
+            elif code == _OFFSET:
+                kw["event_time_zone_offset"] = (child.text or "").strip()
+            elif code == _ACTION:
+                kw["action"] = (child.text or "").strip()
+            elif code == _BIZ_STEP:
+                text = (child.text or "").strip()
+                kw["biz_step"] = _BIZ_STEPS.get(text, text)
+            elif code == _DISPOSITION:
+                text = (child.text or "").strip()
+                kw["disposition"] = _DISPOSITIONS.get(text, text)
+            elif code == _READ_POINT:
+                kw["read_point"] = _location(child)
+            else:
+                kw["biz_location"] = _location(child)
     except EpcisParseError as exc:
         raise EpcisParseError(exc.reason, event_index=index, field=exc.field) from None
     except (ValueError, ArithmeticError) as exc:
@@ -699,7 +758,7 @@ def _write_field(parent: Any, tag: str, event: Event, version: str = "2.0") -> N
             _quantity_list(parent, tag, items)
     elif tag in ("action", "parentID", "transformationID"):
         # Plain text fields that only some event types have.
-        value = event.__dict__.get({"action": "action", "parentID": "parent_id"}.get(tag, "transformation_id"))
+        value = getattr(event, {"action": "action", "parentID": "parent_id"}.get(tag, "transformation_id"), None)
         if value is not None:
             _sub(parent, tag, value)
     elif tag == "bizStep":

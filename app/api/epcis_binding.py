@@ -46,6 +46,7 @@ VERSION_HEADERS = {
     "GS1-CBV-Max": "2.0.0",
     "GS1-Vendor-Version": "custody-0.1",
     "GS1-EPC-Format": "Always_GS1_Digital_Link",
+    "GS1-CBV-XML-Format": "No_Preference",
 }
 
 
@@ -211,8 +212,18 @@ def _epc_format() -> str:
     return fmt
 
 
+def _cbv_xml_format() -> str:
+    fmt = request.headers.get("GS1-CBV-XML-Format", "No_Preference")
+    if fmt not in epcformat.CBV_FORMATS:
+        raise ValidationFailed(
+            f"GS1-CBV-XML-Format must be one of {', '.join(epcformat.CBV_FORMATS)}", field="GS1-CBV-XML-Format"
+        )
+    return fmt
+
+
 def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None = None) -> Response:
     fmt = _epc_format()
+    cbv_format = _cbv_xml_format()
     prefixes: list[str] = []
     if fmt == "Always_EPC_URN":
         with database().read() as session:
@@ -225,7 +236,8 @@ def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None 
     if wants_xml():
         from epcis import parse, to_xml
 
-        xml = to_xml(parse(json.dumps(document)))
+        xml = epcformat.cbv_xml(to_xml(parse(json.dumps(document))), cbv_format)
+        headers["GS1-CBV-XML-Format"] = cbv_format
         return Response(xml, mimetype="application/xml", headers=headers)
     return Response(json.dumps(document), mimetype="application/ld+json", headers=headers)
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app, g, request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import event
 
 from app.config import Config
 from app.errors import BadRequest, UnsupportedMediaType
 from app.extensions import Database, current_db
 from app.http_errors import pydantic_errors
-from app.models import Role
+from app.models import ApiToken, Role
 from app.services.common import Page
 from app.services.security import Principal, authenticate
 
@@ -36,13 +39,41 @@ def principal() -> Principal:
     return who
 
 
+# A token seen valid is trusted this long without another read. Revoking it in this process forgets every
+# cached token at once; another process (a second worker, the CLI) is heard within these seconds.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 10_000
+_tokens: dict[tuple[int, str], tuple[float, Principal]] = {}
+
+
+@event.listens_for(ApiToken.revoked_at, "set")
+def _forget_tokens(*_: Any) -> None:
+    _tokens.clear()
+
+
+def _principal(db: Database, header: str | None) -> Principal:
+    """`authenticate`, answered from memory for a token that was valid moments ago (never for a failure)."""
+    if not header:
+        return authenticate(db, header)
+    key = (id(db), hashlib.sha256(header.encode()).hexdigest())
+    now = time.monotonic()
+    hit = _tokens.get(key)
+    if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+        return hit[1]
+    who = authenticate(db, header)
+    if len(_tokens) >= TOKEN_CACHE_SIZE:
+        _tokens.clear()
+    _tokens[key] = (now, who)
+    return who
+
+
 def requires(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Authenticate the bearer token (401) and check its role (403); no roles means any role."""
 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            who = authenticate(current_db(), request.headers.get("Authorization"))
+            who = _principal(current_db(), request.headers.get("Authorization"))
             if roles:
                 who.require(*roles)
             g.principal = who

@@ -3,6 +3,7 @@
 # Area modules that export their own names (import from them directly); imported here to register their tables.
 import app.models.dscsa
 import app.models.fmd
+import app.models.shipments
 import app.models.web  # noqa: F401
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base

@@ -46,12 +46,64 @@ def insert_rows(session: Session, table: str, columns: Sequence[str], rows: Sequ
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
-    # Adapt only the columns that hold datetimes (judged on the first row): no per-value checks.
-    stamps = [i for i, v in enumerate(rows[0]) if isinstance(v, datetime)]
-    adapted = [tuple(row) for row in rows]
-    if stamps:
-        adapted = [tuple(_sqlite_value(v) if i in stamps else v for i, v in enumerate(row)) for row in adapted]
-    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", adapted)
+    connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", _sqlite_rows(rows))
+
+
+# Above this many rows, PostgreSQL updates go through COPY into a temporary table and one UPDATE ... FROM.
+COPY_UPDATE_ROWS = 2_000
+
+
+def update_rows(session: Session, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Set `columns` of the rows whose `key` is given: `rows` are tuples of the new values, then the key."""
+    if not rows:
+        return
+    connection = session.connection()
+    if dialect(session) == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            if len(rows) < COPY_UPDATE_ROWS:
+                sets = ", ".join(f"{c} = %s" for c in columns)
+                cursor.executemany(f"UPDATE {table} SET {sets} WHERE {key} = %s", [tuple(r) for r in rows])
+                return
+            names = ", ".join([*columns, key])
+            # Only the columns set and the key: LIKE would copy NOT NULL constraints of columns left empty here.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bulk_update ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            sets = ", ".join(f"{c} = u.{c}" for c in columns)
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM bulk_update AS u WHERE t.{key} = u.{key}")
+            cursor.execute("DROP TABLE bulk_update")
+        return
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    connection.exec_driver_sql(f"UPDATE {table} SET {sets} WHERE {key} = ?", _sqlite_rows(rows))
+
+
+def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """Rows with their datetimes in SQLite's text form; a column's type is judged on its first non-null value."""
+    stamps: list[int] = []
+    for i in range(len(rows[0])):
+        value = next((row[i] for row in rows if row[i] is not None), None)
+        if isinstance(value, datetime):
+            stamps.append(i)
+    if not stamps:
+        return rows if isinstance(rows, list) and isinstance(rows[0], tuple) else [tuple(row) for row in rows]
+    texts: dict[datetime, str] = {}  # bulk rows tend to share a few timestamps: convert each once
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(row)
+        for i in stamps:
+            stamp = values[i]
+            if stamp is not None:
+                text = texts.get(stamp)
+                if text is None:
+                    text = texts[stamp] = _sqlite_value(stamp)
+                values[i] = text
+        out.append(tuple(values))
+    return out
 
 
 def _sqlite_value(value: Any) -> Any:

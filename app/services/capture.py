@@ -112,49 +112,60 @@ class _Rejected(Exception):
         self.problem = problem
 
 
-def _capture_one(
-    session: Session,
-    event: model.Event,
-    index: int,
-    ctx: state.Context,
-    record_time: datetime,
-    actor: Principal,
-    job_id: str | None,
-) -> bool:
-    """Store one event; False when it was already stored identically (idempotent repeat)."""
-    digest = event_hash(event)
-    if event.event_id is None:
-        event.event_id = digest
-    existing = eventstore.find(session, event.event_id)
+@dataclass
+class _Run:
+    """One capture's working set: pending state and events, and what the document's eventIDs are."""
+
+    session: Session
+    ctx: state.Context
+    pending: eventstore.Pending
+    stored_hashes: dict[str, str]  # eventID -> hash ID of the events stored before this capture
+    record_time: datetime
+    actor: Principal
+    job_id: str | None
+
+    def flush(self) -> None:
+        self.ctx.flush(self.session)
+        self.pending.flush(self.session)
+
+
+def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> bool:
+    """Accept one event into the run; False when it was already stored identically (idempotent repeat)."""
+    assert event.event_id is not None
+    known = run.pending.hash_of(event.event_id) or run.stored_hashes.get(event.event_id)
     row_key = None
-    if existing is not None and existing.hash_id == digest and event.error_declaration is not None:
+    if known is not None and known == digest and event.error_declaration is not None:
         # An error declaration repeats the declared event (same eventID and hash) with errorDeclaration added.
-        declared = eventstore.declarations(session, event.event_id)
+        run.flush()  # rare: compare with the stored rows themselves
+        existing = eventstore.find(run.session, event.event_id)
+        assert existing is not None
+        declared = eventstore.declarations(run.session, event.event_id)
         declaration = eventstore.event_json(event).get("errorDeclaration")
         if existing.body.get("errorDeclaration") == declaration or any(
             d.body.get("errorDeclaration") == declaration for d in declared
         ):
             return False
         row_key = f"{event.event_id}{eventstore.DECLARATION}{len(declared) + 1}"
-    elif existing is not None:
-        if existing.hash_id == digest:
+    elif known is not None:
+        if known == digest:
             return False
         raise _Rejected(
             _problem(index, event, f"eventID {event.event_id} is already used by a different event", "eventID")
         )
     try:
         if row_key is None:
-            state.apply(session, event, ctx)
+            state.apply(run.session, event, run.ctx)
         else:
-            state.declare_error(session, event, ctx)
+            state.declare_error(run.session, event, run.ctx)
     except state.RuleViolation as exc:
+        run.ctx.discard()
         raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
-    eventstore.store(
-        session,
+    run.ctx.done()
+    run.pending.add(
         event,
-        record_time=record_time,
-        captured_by=actor.name,
-        capture_id=job_id,
+        record_time=run.record_time,
+        captured_by=run.actor.name,
+        capture_id=run.job_id,
         hash_id=digest,
         row_key=row_key,
     )
@@ -169,7 +180,12 @@ def capture(
     *,
     keep_failed_job: bool = True,
 ) -> dict[str, Any]:
-    """Run a capture job over `doc` and return the job resource."""
+    """Run a capture job over `doc` and return the job resource.
+
+    Rule checks run event by event against the stored state plus the changes of the events accepted
+    before; the state changes, events and index rows are written in bulk at the end of the document.
+    A rejected event under `proceed` leaves no trace; under `rollback` nothing is written.
+    """
     job_id = str(uuid.uuid4())
     with database.write() as session:
         session.add(
@@ -186,28 +202,36 @@ def capture(
     record_time = datetime.now(UTC)
     errors: list[dict[str, Any]] = []
     captured = 0
-    ctx = state.Context()
     stored: list[str] = []
     stored_events: list[model.Event] = []
+    digests = [event_hash(event) for event in doc.events]
+    for event, digest in zip(doc.events, digests, strict=True):
+        event.event_id = event.event_id or digest
     try:
         with database.write() as session:
-            for index, event in enumerate(doc.events):
-                if error_behaviour == "rollback":
-                    if _capture_one(session, event, index, ctx, record_time, actor, job_id):
-                        stored.append(str(event.event_id))
-                        stored_events.append(event)
-                    continue
-                savepoint = session.begin_nested()
+            ctx = state.Context(deferred=True)
+            ctx.prefetch(session, doc.events)
+            run = _Run(
+                session,
+                ctx,
+                eventstore.Pending(ctx.canonical),
+                eventstore.hashes(session, [str(e.event_id) for e in doc.events]),
+                record_time,
+                actor,
+                job_id,
+            )
+            for index, (event, digest) in enumerate(zip(doc.events, digests, strict=True)):
                 try:
-                    kept = _capture_one(session, event, index, ctx, record_time, actor, job_id)
-                    savepoint.commit()
-                    if kept:
-                        stored.append(str(event.event_id))
-                        stored_events.append(event)
+                    kept = _capture_one(run, event, index, digest)
                 except _Rejected as exc:
-                    savepoint.rollback()
-                    session.expire_all()
+                    if error_behaviour == "rollback":
+                        raise
                     errors.append(exc.problem)
+                    continue
+                if kept:
+                    stored.append(str(event.event_id))
+                    stored_events.append(event)
+            run.flush()
             # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
             eventstore.store_hierarchy(session, doc)
             subscriptions.on_captured(session, stored)

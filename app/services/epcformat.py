@@ -11,10 +11,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Product, SsccAllocation
+from app.services.eventstore import canonical
+from epcis import cbv
 from epcis.model import Epc
 
 FORMATS = ("No_Preference", "Always_GS1_Digital_Link", "Always_EPC_URN", "Never_Translates")
@@ -33,7 +36,7 @@ def known_prefixes(session: Session) -> list[str]:
 def translator(fmt: str, prefixes: list[str]) -> Callable[[str], str] | None:
     """The function applied to every identifier for `fmt`, or None to leave answers as captured."""
     if fmt == "Always_GS1_Digital_Link":
-        return lambda value: Epc(value).digital_link or value
+        return canonical
     if fmt != "Always_EPC_URN":
         return None
 
@@ -72,3 +75,39 @@ def translate(event: dict[str, Any], convert: Callable[[str], str]) -> dict[str,
         if name in out:
             out[name] = [{**item, key: convert(item[key])} for item in out[name]]
     return out
+
+
+# `GS1-CBV-XML-Format` (XML answers only): the form of the CBV codes in the document.
+CBV_FORMATS = ("No_Preference", "Always_Web_URI", "Always_URN", "Never_Translates")
+# Elements whose text is a CBV code, by their parent's local name (None: any parent), with the code list.
+_CBV_TEXT: dict[tuple[str | None, str], str] = {
+    (None, "bizStep"): "bizStep",
+    (None, "disposition"): "disposition",
+    ("errorDeclaration", "reason"): "errorReason",
+    ("persistentDisposition", "set"): "disposition",
+    ("persistentDisposition", "unset"): "disposition",
+}
+# Elements whose `type` attribute is a CBV code.
+_CBV_TYPE = {"bizTransaction": "bizTransactionType", "source": "sourceDestType", "destination": "sourceDestType"}
+
+
+def cbv_xml(xml: bytes, fmt: str) -> bytes:
+    """An XML answer with its CBV codes in the form `fmt` asks for.
+
+    The XML writer gives URNs, which is also what `No_Preference` gets. Codes are kept in their bare-word
+    form once captured, so `Never_Translates` cannot give back the captured form: it gets URNs too.
+    """
+    if fmt != "Always_Web_URI":
+        return xml
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(xml, parser)
+    for element in root.iter("*"):
+        local = etree.QName(element).localname
+        parent = element.getparent()
+        above = etree.QName(parent).localname if parent is not None else None
+        vocabulary = _CBV_TEXT.get((above, local)) or _CBV_TEXT.get((None, local))
+        if vocabulary and element.text:
+            element.text = cbv.web_uri(vocabulary, element.text.strip())
+        if local in _CBV_TYPE and element.get("type"):
+            element.set("type", cbv.web_uri(_CBV_TYPE[local], element.get("type", "")))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import EpcisEvent, EventField, EventLink, EventQuantity, LocationLink
-from app.services.bulk import insert_rows
+from app.services.bulk import insert_rows, member
 from epcis import model
 from epcis.hashing import event_hash
 from epcis.jsonld import to_jsonld
@@ -23,8 +26,15 @@ QUANTITY_ROLES = (
 )
 
 
+# Already canonical: a GTIN-14 with an alphanumeric serial, or an SSCC, on id.gs1.org (the form this service
+# issues). Parsing such a value gives it back unchanged, so the parse is skipped on this hot path.
+_CANONICAL = re.compile(r"https://id\.gs1\.org/(?:01/\d{14}/21/[A-Za-z0-9]{1,20}|00/\d{18})\Z")
+
+
 def canonical(epc: str) -> str:
     """The key EPCs are indexed and compared by: the canonical Digital Link when GS1, else the value."""
+    if _CANONICAL.match(epc):
+        return epc
     return model.Epc(epc).digital_link or str(epc)
 
 
@@ -38,17 +48,85 @@ def event_json(event: model.Event) -> dict[str, Any]:
     return body
 
 
-def epcs_of(event: model.Event) -> list[tuple[str, str]]:
+def epcs_of(event: model.Event, canon: Callable[[str], str] = canonical) -> list[tuple[str, str]]:
     """(role, canonical EPC) pairs an event names, parent included."""
-    out = [(role, canonical(e)) for attr, role in EPC_ROLES for e in getattr(event, attr, ())]
+    out = [(role, canon(e)) for attr, role in EPC_ROLES for e in getattr(event, attr, ())]
     parent = getattr(event, "parent_id", None)
     if parent:
-        out.append(("parent", canonical(parent)))
+        out.append(("parent", canon(parent)))
     return out
 
 
 def find(session: Session, event_id: str) -> EpcisEvent | None:
     return session.scalar(select(EpcisEvent).where(EpcisEvent.event_id == event_id))
+
+
+def hashes(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """The hash IDs of those of the stored events (by key) that exist."""
+    out: dict[str, str] = {}
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(keys), CHUNK):
+        query = select(EpcisEvent.event_id, EpcisEvent.hash_id).where(
+            member(session, EpcisEvent.event_id, keys[i : i + CHUNK])
+        )
+        out.update({key: digest for key, digest in session.execute(query)})
+    return out
+
+
+EVENT_COLUMNS = (
+    "event_id",
+    "hash_id",
+    "event_type",
+    "action",
+    "event_time",
+    "event_time_zone_offset",
+    "record_time",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "transformation_id",
+    "error_declaration_time",
+    "error_reason",
+    "capture_id",
+    "captured_by",
+    "body",
+)
+CHUNK = 50_000
+
+
+def _event_row(
+    event: model.Event,
+    *,
+    record_time: datetime,
+    captured_by: str,
+    capture_id: str | None,
+    hash_id: str | None,
+    row_key: str | None,
+    canon: Callable[[str], str],
+) -> dict[str, Any]:
+    assert event.event_id is not None
+    event.record_time = record_time
+    err = event.error_declaration
+    return {
+        "event_id": row_key or event.event_id,
+        "hash_id": hash_id or event_hash(event),
+        "event_type": event.TYPE,
+        "action": getattr(event, "action", None),
+        "event_time": event.event_time,
+        "event_time_zone_offset": event.event_time_zone_offset,
+        "record_time": record_time,
+        "biz_step": event.biz_step,
+        "disposition": event.disposition,
+        "read_point": canon(event.read_point.id) if event.read_point else None,
+        "biz_location": canon(event.biz_location.id) if event.biz_location else None,
+        "transformation_id": getattr(event, "transformation_id", None),
+        "error_declaration_time": err.declaration_time if err else None,
+        "error_reason": err.reason if err else None,
+        "capture_id": capture_id,
+        "captured_by": captured_by,
+        "body": event_json(event),
+    }
 
 
 def store(
@@ -66,57 +144,108 @@ def store(
     `row_key` stores an error declaration, which repeats the eventID of the event it declares in
     error, under a key of its own (the body keeps the original eventID).
     """
-    assert event.event_id is not None
-    event.record_time = record_time
-    err = event.error_declaration
-    row = EpcisEvent(
-        event_id=row_key or event.event_id,
-        hash_id=hash_id or event_hash(event),
-        event_type=event.TYPE,
-        action=getattr(event, "action", None),
-        event_time=event.event_time,
-        event_time_zone_offset=event.event_time_zone_offset,
+    values = _event_row(
+        event,
         record_time=record_time,
-        biz_step=event.biz_step,
-        disposition=event.disposition,
-        read_point=canonical(event.read_point.id) if event.read_point else None,
-        biz_location=canonical(event.biz_location.id) if event.biz_location else None,
-        transformation_id=getattr(event, "transformation_id", None),
-        error_declaration_time=err.declaration_time if err else None,
-        error_reason=err.reason if err else None,
-        capture_id=capture_id,
         captured_by=captured_by,
-        body=event_json(event),
+        capture_id=capture_id,
+        hash_id=hash_id,
+        row_key=row_key,
+        canon=canonical,
     )
+    row = EpcisEvent(**values)
     session.add(row)
     session.flush()
-    pk = row.id
-    insert_rows(
-        session, "epcis_event_epc", ("event_pk", "role", "epc"), [(pk, role, epc) for role, epc in epcs_of(event)]
-    )
+    _insert_index(session, [(row.id, event)], canonical)
+    return row
+
+
+def _insert_index(session: Session, events: list[tuple[int, model.Event]], canon: Callable[[str], str]) -> None:
+    """The indexed rows of stored events (by primary key): EPCs, quantities, links, ILMD and extension fields."""
+    epcs = sorted((epc, role, pk) for pk, event in events for role, epc in epcs_of(event, canon))
+    insert_rows(session, "epcis_event_epc", ("epc", "role", "event_pk"), epcs)
     quantities = [
-        {"event_pk": pk, "role": role, "epc_class": canonical(q.epc_class), "quantity": q.quantity, "uom": q.uom}
+        {"event_pk": pk, "role": role, "epc_class": canon(q.epc_class), "quantity": q.quantity, "uom": q.uom}
+        for pk, event in events
         for attr, role in QUANTITY_ROLES
         for q in getattr(event, attr, ())
     ]
     if quantities:
         session.execute(insert(EventQuantity), quantities)
-    links = [
-        {"event_pk": pk, "kind": "bizTransaction", "type": b.type, "value": b.value} for b in event.biz_transactions
-    ]
-    links += [{"event_pk": pk, "kind": "source", "type": s.type, "value": canonical(s.value)} for s in event.sources]
-    links += [
-        {"event_pk": pk, "kind": "destination", "type": d.type, "value": canonical(d.value)} for d in event.destinations
-    ]
+    links: list[dict[str, Any]] = []
+    fields: list[dict[str, Any]] = []
+    for pk, event in events:
+        links += [
+            {"event_pk": pk, "kind": "bizTransaction", "type": b.type, "value": b.value} for b in event.biz_transactions
+        ]
+        links += [{"event_pk": pk, "kind": "source", "type": s.type, "value": canon(s.value)} for s in event.sources]
+        links += [
+            {"event_pk": pk, "kind": "destination", "type": d.type, "value": canon(d.value)} for d in event.destinations
+        ]
+        fields += [
+            {"event_pk": pk, "part": "ilmd", "name": x.name, "value": x.text}
+            for x in getattr(event, "ilmd", None) or ()
+        ]
+        fields += [{"event_pk": pk, "part": "ext", "name": x.name, "value": x.text} for x in event.extensions]
     if links:
         session.execute(insert(EventLink), links)
-    fields = [
-        {"event_pk": pk, "part": "ilmd", "name": x.name, "value": x.text} for x in getattr(event, "ilmd", None) or ()
-    ]
-    fields += [{"event_pk": pk, "part": "ext", "name": x.name, "value": x.text} for x in event.extensions]
     if fields:
         session.execute(insert(EventField), fields)
-    return row
+
+
+class Pending:
+    """Events a capture has accepted, written with their index rows in one go by `flush`.
+
+    `hash_of` answers for every event added, written or not, so repeats within a document are seen.
+    """
+
+    def __init__(self, canon: Callable[[str], str] = canonical) -> None:
+        self.canon = canon
+        self._hashes: dict[str, str] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._events: list[model.Event] = []
+
+    def hash_of(self, key: str) -> str | None:
+        return self._hashes.get(key)
+
+    def add(
+        self,
+        event: model.Event,
+        *,
+        record_time: datetime,
+        captured_by: str,
+        capture_id: str | None,
+        hash_id: str,
+        row_key: str | None = None,
+    ) -> None:
+        row = _event_row(
+            event,
+            record_time=record_time,
+            captured_by=captured_by,
+            capture_id=capture_id,
+            hash_id=hash_id,
+            row_key=row_key,
+            canon=self.canon,
+        )
+        self._hashes[row["event_id"]] = hash_id
+        self._rows.append(row)
+        self._events.append(event)
+
+    def flush(self, session: Session) -> None:
+        """Insert the events added since the last flush, then their index rows."""
+        if not self._rows:
+            return
+        rows = [tuple(json.dumps(r[c]) if c == "body" else r[c] for c in EVENT_COLUMNS) for r in self._rows]
+        insert_rows(session, "epcis_event", EVENT_COLUMNS, rows)
+        keys = [r["event_id"] for r in self._rows]
+        pks: dict[str, int] = {}
+        for i in range(0, len(keys), CHUNK):
+            query = select(EpcisEvent.event_id, EpcisEvent.id).where(
+                member(session, EpcisEvent.event_id, keys[i : i + CHUNK])
+            )
+            pks.update({key: pk for key, pk in session.execute(query)})
+        _insert_index(session, [(pks[k], e) for k, e in zip(keys, self._events, strict=True)], self.canon)
+        self._rows, self._events = [], []
 
 
 def declarations(session: Session, event_id: str) -> list[EpcisEvent]:
@@ -170,13 +299,44 @@ def descendants(session: Session, roots: set[str]) -> set[str]:
 
 def with_shared_context(bodies: list[dict[str, Any]]) -> tuple[list[Any], list[dict[str, Any]]]:
     """The `@context` of a document holding these stored event bodies (the EPCIS context plus every
-    extension prefix they use), and the bodies without their own `@context`."""
+    extension prefix they use), and the bodies without their own `@context`. Events captured apart may use
+    one prefix for different namespaces (generated `ext1`, say): such a prefix is renamed in the later
+    event's keys, so every field keeps its namespace."""
     from epcis.jsonld import EPCIS_CONTEXT
 
     prefixes: dict[str, Any] = {}
+    out: list[dict[str, Any]] = []
     for body in bodies:
+        renames: dict[str, str] = {}
         for item in body.get("@context") or []:
-            if isinstance(item, dict):
-                prefixes.update(item)
+            if not isinstance(item, dict):
+                continue
+            for prefix, namespace in item.items():
+                known = prefixes.get(prefix)
+                if known is None:
+                    prefixes[prefix] = namespace
+                elif known != namespace:
+                    same = next((p for p, ns in prefixes.items() if ns == namespace), None)
+                    if same is None:
+                        same = next(f"{prefix}_{n}" for n in range(2, 10_000) if f"{prefix}_{n}" not in prefixes)
+                        prefixes[same] = namespace
+                    renames[prefix] = same
+        event = {k: v for k, v in body.items() if k != "@context"}
+        out.append(_renamed(event, renames) if renames else event)
     context: list[Any] = [EPCIS_CONTEXT, prefixes] if prefixes else [EPCIS_CONTEXT]
-    return context, [{k: v for k, v in b.items() if k != "@context"} for b in bodies]
+    return context, out
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    """`value` with every key `old:name` written `new:name` (extension fields, at any depth)."""
+    if isinstance(value, list):
+        return [_renamed(v, renames) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        prefix, colon, rest = key.partition(":")
+        if colon and prefix in renames:
+            key = f"{renames[prefix]}:{rest}"
+        out[key] = _renamed(item, renames)
+    return out

@@ -11,13 +11,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
+from urllib.parse import unquote
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Batch, CodeState, Product, SsccAllocation, VoidedSerial
-from app.services.bulk import insert_rows, member
+from app.services.bulk import insert_rows, member, update_rows
 from epcis import model
 
 COMMISSIONED, SHIPPED, RECEIVED, DECOMMISSIONED = "commissioned", "shipped", "received", "decommissioned"
@@ -52,17 +54,50 @@ class RuleViolation(Exception):
 
 
 def _unquote(serial: str) -> str:
-    from urllib.parse import unquote
+    return unquote(serial) if "%" in serial else serial
 
-    return unquote(serial)
+
+_UNKNOWN: Any = object()
+
+STATE_COLUMNS = (
+    "epc",
+    "kind",
+    "gtin",
+    "serial",
+    "batch_id",
+    "status",
+    "disposition",
+    "decommission_reason",
+    "parent",
+    "location",
+    "owner",
+    "last_event_id",
+    "last_biz_step",
+    "updated_at",
+)
+_SELECT_STATE = tuple(getattr(CodeState, c) for c in STATE_COLUMNS)
 
 
 @dataclass
 class Context:
-    """Per-capture caches: products by GTIN and whether SSCCs are ours."""
+    """Per-capture caches and the pending state of the codes the events touch.
+
+    Rule checks read code states through `states` (stored rows overlaid with the changes of the events
+    applied since) and changes stay in memory until `flush` writes them in one go: new codes with one
+    bulk insert, changed ones with one bulk update per set of changed columns. With `deferred` the
+    caller flushes once per document (the capture does); otherwise `apply` flushes after every event.
+    """
 
     products: dict[str, Product | None] = field(default_factory=dict)
     ssccs: dict[str, bool] = field(default_factory=dict)
+    deferred: bool = False
+    canon: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # None: known not to exist
+    new: dict[str, None] = field(default_factory=dict)  # codes to insert, in order
+    dirty: dict[str, frozenset[str]] = field(default_factory=dict)  # stored codes to update: changed columns
+    # (epc, previous state, was new, changed columns) per change; ("", epcs, ...) for inserted codes
+    undo: list[tuple[str, Any, bool, frozenset[str] | None]] = field(default_factory=list)
+    sscc_ranges: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
 
     def product(self, session: Session, gtin: str) -> Product | None:
         if gtin not in self.products:
@@ -80,32 +115,109 @@ class Context:
     def our_sscc(self, session: Session, sscc: str) -> bool:
         if sscc not in self.ssccs:
             ext = int(sscc[0])
-            rows = session.scalars(select(SsccAllocation).where(SsccAllocation.extension_digit == ext)).all()
+            if ext not in self.sscc_ranges:
+                rows = session.scalars(select(SsccAllocation).where(SsccAllocation.extension_digit == ext))
+                self.sscc_ranges[ext] = [(r.company_prefix, r.start_ref, r.start_ref + r.count) for r in rows]
             self.ssccs[sscc] = any(
-                sscc[1 : 1 + len(r.company_prefix)] == r.company_prefix
-                and r.start_ref <= int(sscc[1 + len(r.company_prefix) : 17]) < r.start_ref + r.count
-                for r in rows
+                sscc[1 : 1 + len(prefix)] == prefix and start <= int(sscc[1 + len(prefix) : 17]) < end
+                for prefix, start, end in self.sscc_ranges[ext]
             )
         return self.ssccs[sscc]
 
+    def canonical(self, epc: str) -> str:
+        """`eventstore.canonical`, computed once per distinct EPC of the capture."""
+        key = self.canon.get(epc)
+        if key is None:
+            from app.services.eventstore import canonical
 
-_STATE_COLUMNS = (
-    CodeState.epc,
-    CodeState.status,
-    CodeState.parent,
-    CodeState.decommission_reason,
-    CodeState.last_event_id,
-)
+            key = self.canon[epc] = canonical(epc)
+        return key
+
+    def states(self, session: Session, epcs: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The current state (column -> value) of those of `epcs` that exist, pending changes included."""
+        wanted = list(dict.fromkeys(epcs))
+        missing = [e for e in wanted if e not in self.codes]
+        for i in range(0, len(missing), CHUNK):
+            chunk = missing[i : i + CHUNK]
+            for row in session.execute(select(*_SELECT_STATE).where(member(session, CodeState.epc, chunk))):
+                self.codes[row.epc] = dict(zip(STATE_COLUMNS, row, strict=True))
+        for epc in missing:
+            self.codes.setdefault(epc, None)
+        return {e: s for e in wanted if (s := self.codes[e]) is not None}
+
+    def prefetch(self, session: Session, events: Iterable[model.Event]) -> None:
+        """Read the state of every code the events name at once, instead of event by event."""
+        from app.services.eventstore import EPC_ROLES
+
+        keys = {self.canonical(e) for event in events for attr, _ in EPC_ROLES for e in getattr(event, attr, ())}
+        keys |= {self.canonical(p) for event in events if (p := getattr(event, "parent_id", None))}
+        self.states(session, sorted(keys))
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        """New codes, every column given (the caller has read them through `states`: none exists)."""
+        for row in rows:
+            epc = row["epc"]
+            self.codes[epc] = row
+            self.new[epc] = None
+        self.undo.append(("", [row["epc"] for row in rows], False, None))
+
+    def update(self, session: Session, epcs: list[str], values: dict[str, Any]) -> None:
+        """Change `values` of the existing codes among `epcs`."""
+        values = {**values, "updated_at": datetime.now(UTC)}
+        changed = frozenset(values)
+        for epc, row in self.states(session, epcs).items():
+            previous = self.dirty.get(epc)
+            self.undo.append((epc, row, epc in self.new, previous))
+            self.codes[epc] = {**row, **values}
+            if epc not in self.new:
+                self.dirty[epc] = changed | previous if previous else changed
+
+    def done(self) -> None:
+        """The current event's changes stand."""
+        self.undo.clear()
+
+    def discard(self) -> None:
+        """Forget the current event's changes (an event rejected under `proceed`)."""
+        for epc, row, was_new, dirty in reversed(self.undo):
+            if not epc:  # an insert: the codes did not exist
+                for key in row:
+                    self.codes[key] = None
+                    self.new.pop(key, None)
+                continue
+            self.codes[epc] = row
+            if was_new:
+                self.new[epc] = None
+            else:
+                self.new.pop(epc, None)
+            if dirty is None:
+                self.dirty.pop(epc, None)
+            else:
+                self.dirty[epc] = dirty
+        self.undo.clear()
+
+    def flush(self, session: Session) -> None:
+        """Write the pending changes. Only between events: a written change can no longer be discarded."""
+        if self.new:
+            row = itemgetter(*STATE_COLUMNS)
+            codes: dict[str, Any] = self.codes  # every new code has its full row
+            rows = [row(codes[e]) for e in sorted(self.new)]  # in key order: the index grows faster
+            insert_rows(session, "code_state", STATE_COLUMNS, rows)
+        groups: dict[frozenset[str], list[str]] = {}
+        for epc, columns in self.dirty.items():
+            groups.setdefault(columns, []).append(epc)
+        for columns, epcs in groups.items():
+            names = sorted(columns)
+            update_rows(session, "code_state", "epc", names, [(*_row(self.codes[e], names), e) for e in sorted(epcs)])
+        self.new.clear()
+        self.dirty.clear()
+        self.undo.clear()
+        if not self.deferred:
+            self.codes.clear()
 
 
-def _states(session: Session, epcs: Iterable[str]) -> dict[str, Any]:
-    """Current status, parent and reason of the given codes (plain rows: no ORM objects to track)."""
-    keys = list(dict.fromkeys(epcs))
-    out: dict[str, Any] = {}
-    for i in range(0, len(keys), CHUNK):
-        for row in session.execute(select(*_STATE_COLUMNS).where(member(session, CodeState.epc, keys[i : i + CHUNK]))):
-            out[row.epc] = row
-    return out
+def _row(state: dict[str, Any] | None, columns: Sequence[str]) -> tuple[Any, ...]:
+    assert state is not None
+    return tuple(state[c] for c in columns)
 
 
 def descendants(session: Session, roots: Sequence[str]) -> list[str]:
@@ -137,6 +249,18 @@ def ancestors(session: Session, epc: str) -> list[str]:
     return chain
 
 
+def _ancestors(session: Session, ctx: Context, epc: str) -> list[str]:
+    """`ancestors`, pending changes included."""
+    chain: list[str] = []
+    state = ctx.states(session, [epc]).get(epc)
+    parent = state["parent"] if state else None
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        state = ctx.states(session, [parent]).get(parent)
+        parent = state["parent"] if state else None
+    return chain
+
+
 def _ilmd(event: model.Event, local: str) -> str | None:
     for ext in getattr(event, "ilmd", None) or ():
         if ext.name in (CBVMDA[0] + local, CBVMDA[1] + local):
@@ -144,45 +268,52 @@ def _ilmd(event: model.Event, local: str) -> str | None:
     return None
 
 
-def _location(event: model.Event) -> str | None:
-    from app.services.eventstore import canonical
-
-    return canonical(event.biz_location.id) if event.biz_location else None
+def _location(event: model.Event, ctx: Context) -> str | None:
+    return ctx.canonical(event.biz_location.id) if event.biz_location else None
 
 
 def apply(session: Session, event: model.Event, ctx: Context) -> None:
     """Check `event` against the rules and update the state of the codes it names (same transaction).
 
     Only the codes this service issued are held to the rules and tracked; a partner's codes in the
-    same document pass through (the laxer partner profile).
+    same document pass through (the laxer partner profile). Changes are written at once unless
+    `ctx.deferred` (then by `ctx.flush`).
     """
-    from app.services.eventstore import canonical
+    try:
+        _apply(session, event, ctx)
+    except RuleViolation:
+        ctx.discard()  # a rejected event leaves nothing pending
+        raise
+    if not ctx.deferred:
+        ctx.flush(session)
 
+
+def _apply(session: Session, event: model.Event, ctx: Context) -> None:
     if isinstance(event, model.ObjectEvent):
-        epcs, where = _ours(session, ctx, [canonical(e) for e in event.epc_list])
+        epcs, where = _ours(session, ctx, [ctx.canonical(e) for e in event.epc_list])
         if not epcs:
             return
         with _remapped("epcList", where):
             if event.action == "ADD":
                 _commission(session, event, epcs, ctx)
             elif event.action == "DELETE":
-                _decommission(session, event, epcs)
+                _decommission(session, event, epcs, ctx)
             elif event.biz_step == "shipping":
-                _move(session, event, epcs, SHIPPED)
+                _move(session, event, epcs, SHIPPED, ctx)
             elif event.biz_step in ("receiving", "accepting"):
-                _move(session, event, epcs, RECEIVED)
+                _move(session, event, epcs, RECEIVED, ctx)
             else:
-                _observe(session, event, epcs)
+                _observe(session, event, epcs, ctx)
     elif isinstance(event, model.AggregationEvent) and event.parent_id:
-        parent = canonical(event.parent_id)
-        children, where = _ours(session, ctx, [canonical(e) for e in event.child_epcs])
+        parent = ctx.canonical(event.parent_id)
+        children, where = _ours(session, ctx, [ctx.canonical(e) for e in event.child_epcs])
         if not children and not ctx.is_ours(session, parent):
             return
         with _remapped("childEPCs", where):
             if event.action == "ADD":
                 _pack(session, event, parent, children, ctx)
             elif event.action == "DELETE":
-                _unpack(session, parent, children if event.child_epcs else [])
+                _unpack(session, parent, children if event.child_epcs else [], ctx)
 
 
 def _ours(session: Session, ctx: Context, epcs: list[str]) -> tuple[list[str], list[int]]:
@@ -206,15 +337,19 @@ def _remapped(name: str, where: list[int]) -> Iterator[None]:
 def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx: Context) -> None:
     from app.services.serials import not_issued_to_batch
 
-    states = _states(session, epcs)
+    states = ctx.states(session, epcs)
+    if states:
+        i, epc = next((i, e) for i, e in enumerate(epcs) if e in states)
+        raise RuleViolation(f"{epc} is already commissioned (event {states[epc]['last_event_id']})", f"epcList[{i}]")
+    first: dict[str, int] = {}
     for i, epc in enumerate(epcs):
-        if epc in states:
-            raise RuleViolation(f"{epc} is already commissioned (event {states[epc].last_event_id})", f"epcList[{i}]")
+        if first.setdefault(epc, i) != i:
+            raise RuleViolation(f"{epc} is listed twice", f"epcList[{i}]")
     lot, expiry = _ilmd(event, "lotNumber"), _ilmd(event, "itemExpirationDate")
     by_batch: dict[int, list[int]] = {}
     rows: list[dict[str, Any]] = []
-    batches: dict[str, Batch | None] = {}
-    location, now = _location(event), datetime.now(UTC)  # the same for every code of the event
+    batches: dict[str, Batch | None] = {}  # by GTIN: the event names one lot
+    location, now = _location(event, ctx), datetime.now(UTC)  # the same for every code of the event
     for i, epc in enumerate(epcs):
         row: dict[str, Any] = {
             "epc": epc,
@@ -224,8 +359,10 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
             "batch_id": None,
             "status": COMMISSIONED,
             "disposition": event.disposition,
+            "decommission_reason": None,
             "parent": None,
             "location": location,
+            "owner": None,
             "last_event_id": event.event_id,
             "last_biz_step": event.biz_step,
             "updated_at": now,
@@ -238,23 +375,20 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
                     raise RuleViolation(
                         f"commissioning GTIN {gtin} needs the lot in ILMD cbvmda:lotNumber", "ilmd.lotNumber"
                     )
-                key = f"{gtin}/{lot}"
-                if key not in batches:
-                    batches[key] = session.scalar(select(Batch).where(Batch.gtin == gtin, Batch.lot == lot))
-                batch = batches[key]
+                batch = batches.get(gtin, _UNKNOWN)
+                if batch is _UNKNOWN:
+                    batch = batches[gtin] = session.scalar(select(Batch).where(Batch.gtin == gtin, Batch.lot == lot))
+                    if batch is not None and expiry is not None and _expiry_of(batch) != expiry:
+                        raise RuleViolation(
+                            f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
+                            "ilmd.itemExpirationDate",
+                        )
                 if batch is None:
                     raise RuleViolation(f"no batch with lot {lot} for GTIN {gtin}", "ilmd.lotNumber")
-                if expiry is not None and _expiry_of(batch) != expiry:
-                    raise RuleViolation(
-                        f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
-                        "ilmd.itemExpirationDate",
-                    )
                 row["batch_id"] = batch.id
                 by_batch.setdefault(batch.id, []).append(i)
-        elif m := _SSCC.match(epc):
-            row.update(kind="sscc")
-            if not ctx.our_sscc(session, m.group(1)):
-                pass  # a partner's SSCC: tracked without the allocation rule
+        elif _SSCC.match(epc):
+            row.update(kind="sscc")  # a partner's SSCC too: tracked without the allocation rule
         rows.append(row)
     for batch_id, indexes in by_batch.items():
         batch = session.get(Batch, batch_id)
@@ -278,8 +412,7 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
         if voided:
             i = next(i for i in indexes if rows[i]["serial"] in voided)
             raise RuleViolation(f"serial {rows[i]['serial']} was voided and can never be commissioned", f"epcList[{i}]")
-    if rows:
-        _insert_states(session, rows)
+    ctx.insert(rows)
 
 
 def _expiry_of(batch: Batch) -> str:
@@ -287,17 +420,17 @@ def _expiry_of(batch: Batch) -> str:
     return batch.expiry_date.isoformat()
 
 
-def _require(states: dict[str, Any], epcs: list[str], name: str = "epcList") -> None:
+def _require(states: dict[str, dict[str, Any]], epcs: list[str], name: str = "epcList") -> None:
     for i, epc in enumerate(epcs):
         state = states.get(epc)
         if state is None:
             raise RuleViolation(f"{epc} was never commissioned", f"{name}[{i}]")
-        if state.status == DECOMMISSIONED:
-            raise RuleViolation(f"{epc} is decommissioned ({state.decommission_reason})", f"{name}[{i}]")
+        if state["status"] == DECOMMISSIONED:
+            raise RuleViolation(f"{epc} is decommissioned ({state['decommission_reason']})", f"{name}[{i}]")
 
 
-def _decommission(session: Session, event: model.ObjectEvent, epcs: list[str]) -> None:
-    states = _states(session, epcs)
+def _decommission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx: Context) -> None:
+    states = ctx.states(session, epcs)
     _require(states, epcs)
     reason = next((x.text for x in event.extensions if x.name == REASON_FIELD), None)
     reason = reason or DISPOSITION_REASON.get(event.disposition or "")
@@ -307,140 +440,113 @@ def _decommission(session: Session, event: model.ObjectEvent, epcs: list[str]) -
             f"decommissioning needs a reason: a disposition or {REASON_FIELD} of {allowed}", "disposition"
         )
     for i, epc in enumerate(epcs):
-        if states[epc].status == SHIPPED:
+        if states[epc]["status"] == SHIPPED:
             raise RuleViolation(f"{epc} is in transit; receive it before decommissioning", f"epcList[{i}]")
-    _set(
-        session,
-        epcs,
-        status=DECOMMISSIONED,
-        decommission_reason=reason,
-        disposition=event.disposition,
-        last_event_id=event.event_id,
-        last_biz_step=event.biz_step,
-    )
+    values = {
+        "status": DECOMMISSIONED,
+        "decommission_reason": reason,
+        "disposition": event.disposition,
+        "last_event_id": event.event_id,
+        "last_biz_step": event.biz_step,
+    }
+    ctx.update(session, epcs, values)
 
 
-def _move(session: Session, event: model.ObjectEvent, epcs: list[str], status: str) -> None:
-    states = _states(session, epcs)
+def _move(session: Session, event: model.ObjectEvent, epcs: list[str], status: str, ctx: Context) -> None:
+    states = ctx.states(session, epcs)
     _require(states, epcs)
     listed = set(epcs)
     for i, epc in enumerate(epcs):
         state = states[epc]
-        if status == SHIPPED and state.status == SHIPPED:
+        if status == SHIPPED and state["status"] == SHIPPED:
             raise RuleViolation(f"{epc} is already shipped", f"epcList[{i}]")
-        if status == SHIPPED and state.parent is not None and state.parent not in listed:
+        if status == SHIPPED and state["parent"] is not None and state["parent"] not in listed:
             raise RuleViolation(
-                f"{epc} is packed in {state.parent}; ship its parent or unpack it first", f"epcList[{i}]"
+                f"{epc} is packed in {state['parent']}; ship its parent or unpack it first", f"epcList[{i}]"
             )
+    ctx.flush(session)  # the containment tree is read from the table: bring it up to date first
     inside = descendants(session, epcs)
-    inside_states = _states(session, inside)
+    inside_states = ctx.states(session, inside)
     for epc in inside:
-        if inside_states[epc].status == DECOMMISSIONED:
+        if inside_states[epc]["status"] == DECOMMISSIONED:
             raise RuleViolation(f"{epc}, inside a shipped container, is decommissioned", "epcList")
     owner = next((d.value for d in event.destinations if d.type == "owning_party"), None)
     values: dict[str, object] = {"status": status, "last_event_id": event.event_id, "last_biz_step": event.biz_step}
     if event.disposition:
         values["disposition"] = event.disposition
     if status == RECEIVED:
-        values["location"] = _location(event)
+        values["location"] = _location(event, ctx)
         if owner:
             values["owner"] = owner
-    _set(session, epcs + inside, **values)
+    ctx.update(session, epcs + inside, values)
 
 
-def _observe(session: Session, event: model.ObjectEvent, epcs: list[str]) -> None:
-    states = _states(session, epcs)
+def _observe(session: Session, event: model.ObjectEvent, epcs: list[str], ctx: Context) -> None:
+    states = ctx.states(session, epcs)
     known = [e for e in epcs if e in states]
     for i, epc in enumerate(epcs):
-        if epc in states and states[epc].status == DECOMMISSIONED:
-            raise RuleViolation(f"{epc} is decommissioned ({states[epc].decommission_reason})", f"epcList[{i}]")
+        if epc in states and states[epc]["status"] == DECOMMISSIONED:
+            raise RuleViolation(f"{epc} is decommissioned ({states[epc]['decommission_reason']})", f"epcList[{i}]")
     values: dict[str, object] = {"last_event_id": event.event_id, "last_biz_step": event.biz_step}
     if event.disposition:
         values["disposition"] = event.disposition
     if event.biz_location:
-        values["location"] = _location(event)
+        values["location"] = _location(event, ctx)
     if known:
-        _set(session, known, **values)
+        ctx.update(session, known, values)
 
 
 def _pack(session: Session, event: model.AggregationEvent, parent: str, children: list[str], ctx: Context) -> None:
     m = _SSCC.match(parent)
     if children and not ctx.is_ours(session, parent):
         raise RuleViolation(f"parent {parent} is not an SSCC allocated here", "parentID")
-    states = _states(session, [parent, *children])
-    if parent in states and states[parent].status in (DECOMMISSIONED, SHIPPED):
-        raise RuleViolation(f"parent {parent} is {states[parent].status}", "parentID")
+    states = ctx.states(session, [parent, *children])
+    if parent in states and states[parent]["status"] in (DECOMMISSIONED, SHIPPED):
+        raise RuleViolation(f"parent {parent} is {states[parent]['status']}", "parentID")
     _require(states, children, "childEPCs")
-    around = {parent, *ancestors(session, parent)}
+    around = {parent, *_ancestors(session, ctx, parent)}
     for i, child in enumerate(children):
         state = states[child]
-        if state.parent is not None and state.parent != parent:
-            raise RuleViolation(f"{child} is already packed in {state.parent}; unpack it first", f"childEPCs[{i}]")
-        if state.status == SHIPPED:
+        if state["parent"] is not None and state["parent"] != parent:
+            raise RuleViolation(f"{child} is already packed in {state['parent']}; unpack it first", f"childEPCs[{i}]")
+        if state["status"] == SHIPPED:
             raise RuleViolation(f"{child} is in transit", f"childEPCs[{i}]")
         if child in around:
             raise RuleViolation(f"{child} cannot contain its own container", f"childEPCs[{i}]")
     if parent not in states:
         kind = "sscc" if m else "sgtin" if _SGTIN.match(parent) else "other"
-        _insert_states(
-            session,
+        ctx.insert(
             [
                 {
                     "epc": parent,
                     "kind": kind,
+                    "gtin": None,
+                    "serial": None,
+                    "batch_id": None,
                     "status": COMMISSIONED,
                     "disposition": event.disposition,
-                    "location": _location(event),
+                    "decommission_reason": None,
+                    "parent": None,
+                    "location": _location(event, ctx),
+                    "owner": None,
                     "last_event_id": event.event_id,
                     "last_biz_step": event.biz_step,
                     "updated_at": datetime.now(UTC),
                 }
-            ],
+            ]
         )
-    _set(session, children, parent=parent, last_event_id=event.event_id, last_biz_step=event.biz_step)
+    ctx.update(session, children, {"parent": parent, "last_event_id": event.event_id, "last_biz_step": event.biz_step})
 
 
-def _unpack(session: Session, parent: str, children: list[str]) -> None:
+def _unpack(session: Session, parent: str, children: list[str], ctx: Context) -> None:
     if not children:
+        ctx.flush(session)  # the contents are read from the table: bring it up to date first
         children = list(session.scalars(select(CodeState.epc).where(CodeState.parent == parent)))
-    states = _states(session, children)
+    states = ctx.states(session, children)
     for i, child in enumerate(children):
-        if child not in states or states[child].parent != parent:
+        if child not in states or states[child]["parent"] != parent:
             raise RuleViolation(f"{child} is not packed in {parent}", f"childEPCs[{i}]")
-    _set(session, children, parent=None)
-
-
-def _set(session: Session, epcs: list[str], **values: object) -> None:
-    values["updated_at"] = datetime.now(UTC)
-    for i in range(0, len(epcs), CHUNK):
-        session.execute(
-            update(CodeState)
-            .where(member(session, CodeState.epc, epcs[i : i + CHUNK]))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-
-
-STATE_COLUMNS = (
-    "epc",
-    "kind",
-    "gtin",
-    "serial",
-    "batch_id",
-    "status",
-    "disposition",
-    "decommission_reason",
-    "parent",
-    "location",
-    "owner",
-    "last_event_id",
-    "last_biz_step",
-    "updated_at",
-)
-
-
-def _insert_states(session: Session, rows: list[dict[str, Any]]) -> None:
-    insert_rows(session, "code_state", STATE_COLUMNS, [tuple(r.get(c) for c in STATE_COLUMNS) for r in rows])
+    ctx.update(session, children, {"parent": None})
 
 
 UNDO_WINDOW = timedelta(days=10)
@@ -453,35 +559,34 @@ def declare_error(session: Session, event: model.Event, ctx: Context) -> None:
     Destroyed and stolen packs stay decommissioned; other reasons may be undone within ten days of
     the decommissioning, and only while nothing else has happened to the pack since.
     """
-    from app.services.eventstore import canonical
-
     if not (isinstance(event, model.ObjectEvent) and event.action == "DELETE"):
         return
-    epcs, where = _ours(session, ctx, [canonical(e) for e in event.epc_list])
-    states = _states(session, epcs)
+    epcs, where = _ours(session, ctx, [ctx.canonical(e) for e in event.epc_list])
+    states = ctx.states(session, epcs)
     declared = event.error_declaration
     assert declared is not None
     for i, epc in zip(where, epcs, strict=True):
         state = states.get(epc)
-        if state is None or state.status != DECOMMISSIONED or state.last_event_id != event.event_id:
+        if state is None or state["status"] != DECOMMISSIONED or state["last_event_id"] != event.event_id:
             raise RuleViolation(
                 f"{epc} is not in the state this decommissioning left it in; nothing to undo", f"epcList[{i}]"
             )
-        if state.decommission_reason in FINAL_REASONS:
+        if state["decommission_reason"] in FINAL_REASONS:
             raise RuleViolation(
-                f"{epc} was decommissioned as {state.decommission_reason}, which cannot be undone", f"epcList[{i}]"
+                f"{epc} was decommissioned as {state['decommission_reason']}, which cannot be undone", f"epcList[{i}]"
             )
         if declared.declaration_time - event.event_time > UNDO_WINDOW:
             raise RuleViolation(
                 f"{epc}: the decommissioning of {event.event_time.date()} is more than 10 days old",
                 "errorDeclaration.declarationTime",
             )
-    _set(
-        session,
-        epcs,
-        status=COMMISSIONED,
-        decommission_reason=None,
-        disposition="active",
-        last_event_id=event.event_id,
-        last_biz_step="error_declaration",
-    )
+    values = {
+        "status": COMMISSIONED,
+        "decommission_reason": None,
+        "disposition": "active",
+        "last_event_id": event.event_id,
+        "last_biz_step": "error_declaration",
+    }
+    ctx.update(session, epcs, values)
+    if not ctx.deferred:
+        ctx.flush(session)

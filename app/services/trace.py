@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CodeState, EpcisEvent, EventEpc
-from app.services import state
 from app.services.eventstore import canonical
 from epcis import gs1
 
@@ -55,50 +55,82 @@ def state_view(row: CodeState) -> dict[str, Any]:
     }
 
 
+# Statements built once (SQLAlchemy caches their compiled form); each request only binds the key.
+_NAMED = aliased(EventEpc)
+_CONTAINER = (
+    select(_NAMED.epc)
+    .where(_NAMED.event_pk == EpcisEvent.id, _NAMED.role == "parent")
+    .correlate(EpcisEvent)
+    .limit(1)
+    .scalar_subquery()
+)
+_TIMELINE = (
+    select(
+        EpcisEvent.event_id,
+        EpcisEvent.event_type,
+        EpcisEvent.action,
+        EpcisEvent.biz_step,
+        EpcisEvent.disposition,
+        EpcisEvent.event_time,
+        EpcisEvent.biz_location,
+        EpcisEvent.captured_by,
+        EventEpc.role,
+        _CONTAINER.label("container"),
+    )
+    .join(EventEpc, EventEpc.event_pk == EpcisEvent.id)
+    .where(EventEpc.epc == bindparam("key"))
+    .order_by(EpcisEvent.event_time, EpcisEvent.id)
+    .limit(bindparam("limit"))
+)
+_CONTAINERS = (
+    select(EventEpc.epc, EpcisEvent.event_time, EpcisEvent.action)
+    .join(EpcisEvent, EpcisEvent.id == EventEpc.event_pk)
+    .where(
+        EventEpc.role == "parent",
+        EpcisEvent.id.in_(select(EventEpc.event_pk).where(EventEpc.epc == bindparam("key"), EventEpc.role == "child")),
+    )
+    .order_by(EpcisEvent.event_time, EpcisEvent.id)
+)
+_INSIDE = (
+    select(CodeState.epc, CodeState.parent).where(CodeState.parent == bindparam("key")).cte("inside", recursive=True)
+)
+_INSIDE = _INSIDE.union(select(CodeState.epc, CodeState.parent).join(_INSIDE, CodeState.parent == _INSIDE.c.epc))
+_CONTENTS = select(_INSIDE.c.epc, _INSIDE.c.parent).limit(MAX_TREE)
+_PARENT = select(CodeState.parent).where(CodeState.epc == bindparam("key"))
+_STATE = select(CodeState).where(CodeState.epc == bindparam("key"))
+
+
 def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str, Any]:
-    """State, ancestors, contents (tree) and the event timeline of one code."""
+    """State, ancestors, contents (tree) and the event timeline of one code.
+
+    Three reads whatever the depth: the state, the timeline with the container each packing event
+    named, and the contents tree (one recursive query); ancestors follow the state's parent.
+    """
     key = resolve(code)
     with database.read() as session:
-        row = session.get(CodeState, key)
-        timeline_rows = session.execute(
-            select(
-                EpcisEvent.event_id,
-                EpcisEvent.event_type,
-                EpcisEvent.action,
-                EpcisEvent.biz_step,
-                EpcisEvent.disposition,
-                EpcisEvent.event_time,
-                EpcisEvent.biz_location,
-                EpcisEvent.captured_by,
-                EventEpc.role,
-            )
-            .join(EventEpc, EventEpc.event_pk == EpcisEvent.id)
-            .where(EventEpc.epc == key)
-            .order_by(EpcisEvent.event_time, EpcisEvent.id)
-            .limit(events_limit)
-        ).all()
+        row = session.scalar(_STATE, {"key": key})
+        timeline_rows = session.execute(_TIMELINE, {"key": key, "limit": events_limit + 1}).all()
         if row is None and not timeline_rows:
             raise NotFound(f"no record of {key}", field="code")
-        contents = state.descendants(session, [key])[:MAX_TREE]
-        children: dict[str, list[str]] = {}
-        for child in session.scalars(select(CodeState).where(CodeState.epc.in_(contents))) if contents else ():
-            children.setdefault(child.parent or "", []).append(child.epc)
-        parents_over_time = session.execute(
-            select(EventEpc.epc, EpcisEvent.event_time, EpcisEvent.action)
-            .join(EpcisEvent, EpcisEvent.id == EventEpc.event_pk)
-            .where(
-                EventEpc.role == "parent",
-                EpcisEvent.id.in_(select(EventEpc.event_pk).where(EventEpc.epc == key, EventEpc.role == "child")),
-            )
-            .order_by(EpcisEvent.event_time)
-        ).all()
+        if len(timeline_rows) > events_limit:
+            timeline_rows = timeline_rows[:events_limit]
+            containers = _containers(session, key)  # the timeline is cut short: read them all
+        else:
+            containers = [
+                {"parent": r.container, "event_time": r.event_time.isoformat(), "action": r.action}
+                for r in timeline_rows
+                if r.role == "child" and r.container is not None
+            ]
+        tree: dict[str, list[str]] = {}
+        for epc, parent in session.execute(_CONTENTS, {"key": key}):
+            tree.setdefault(parent, []).append(epc)
         return {
             "epc": key,
             "state": state_view(row) if row else None,
-            "ancestors": state.ancestors(session, key) if row else [],
-            "contents": _tree(key, children),
-            "content_count": len(contents),
-            "containers": [{"parent": p, "event_time": t.isoformat(), "action": a} for p, t, a in parents_over_time],
+            "ancestors": _ancestors(session, row.parent) if row else [],
+            "contents": _tree(key, tree),
+            "content_count": sum(len(c) for c in tree.values()),
+            "containers": containers,
             "events": [
                 {
                     "eventID": r.event_id,
@@ -114,6 +146,20 @@ def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str
                 for r in timeline_rows
             ],
         }
+
+
+def _containers(session: Session, key: str) -> list[dict[str, Any]]:
+    rows = session.execute(_CONTAINERS, {"key": key})
+    return [{"parent": p, "event_time": t.isoformat(), "action": a} for p, t, a in rows]
+
+
+def _ancestors(session: Session, parent: str | None) -> list[str]:
+    """The containers above a code whose parent is `parent`, innermost first."""
+    chain: list[str] = []
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        parent = session.scalar(_PARENT, {"key": parent})
+    return chain
 
 
 def _tree(root: str, children: dict[str, list[str]]) -> list[dict[str, Any]]:

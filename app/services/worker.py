@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.extensions import Database
 from app.models import OutboxAttempt, OutboxMessage, OutboxStatus, PartnerChannel
@@ -201,9 +202,21 @@ class DeliveryReport:
 
 def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -> list[_Claim]:
     with database.write() as session:
+        earlier = aliased(OutboxMessage)
+        # Messages about the same thing (`reference`, e.g. one batch at the EU hub) leave in the order they were
+        # made: one waits while an older one of its reference is still pending (backing off or in flight).
+        waits = (
+            select(earlier.id)
+            .where(
+                earlier.reference == OutboxMessage.reference,
+                earlier.id < OutboxMessage.id,
+                earlier.status == OutboxStatus.PENDING,
+            )
+            .exists()
+        )
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now, ~waits)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )

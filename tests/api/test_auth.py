@@ -115,11 +115,12 @@ def test_line_scope_must_be_a_gln_and_only_for_line_tokens(database: Any) -> Non
     assert err.value.field == "scope"
 
 
-def test_landing_page_says_how_to_start(client: FlaskClient) -> None:
+def test_the_dashboard_sends_a_signed_out_visitor_to_sign_in(client: FlaskClient) -> None:
     answer = client.get("/")
-    assert answer.status_code == 200
-    page = answer.get_data(as_text=True)
-    assert "Custody is running" in page and "tokens create" in page
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/login?next=/"
+    login = client.get("/login")
+    assert login.status_code == 200 and 'name="csrf_token"' in login.get_data(as_text=True)
 
 
 def test_rest_body_limit_is_its_own(db_url: str) -> None:

@@ -54,3 +54,43 @@ def test_trace_a_scanned_pack_and_its_case(client: FlaskClient, auth: Auth, batc
         client.get("/api/v1/trace", query_string={"code": scan}, headers=auth["qa"]).get_json()["state"]["status"]
         == "shipped"
     )
+
+
+def test_trace_a_pallet_tree_and_a_long_history(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any]
+) -> None:
+    from app.services.trace import trace
+    from tests.epcis_api.flows import issue, new_case
+
+    serials = issue(client, auth, batch, 4)
+    packs = [dl(s) for s in serials]
+    cases = [new_case(client, auth), new_case(client, auth)]
+    pallet = new_case(client, auth)
+    unpack = event("AggregationEvent", "DELETE", "unpacking", 5, parentID=cases[0], childEPCs=packs[:1])
+    body = document(
+        commissioning(serials, minute=1),
+        packing(cases[0], packs[:2], minute=2),
+        packing(cases[1], packs[2:], minute=3),
+        packing(pallet, cases, minute=4),
+        unpack,
+        packing(cases[1], packs[:1], minute=6),
+    )
+    assert capture(client, auth, body)["success"] is True
+    top = client.get("/api/v1/trace", query_string={"code": pallet}, headers=auth["qa"]).get_json()
+    assert top["content_count"] == 6 and top["ancestors"] == []
+    assert top["contents"] == [
+        {"epc": cases[0], "contents": [{"epc": packs[1], "contents": []}]},
+        {"epc": cases[1], "contents": [{"epc": p, "contents": []} for p in sorted([packs[0], *packs[2:]])]},
+    ]
+    moved = client.get("/api/v1/trace", query_string={"code": packs[0]}, headers=auth["qa"]).get_json()
+    assert moved["ancestors"] == [cases[1], pallet]
+    assert [(c["parent"], c["action"]) for c in moved["containers"]] == [
+        (cases[0], "ADD"),
+        (cases[0], "DELETE"),
+        (cases[1], "ADD"),
+    ]
+    assert [e["role"] for e in moved["events"]] == ["epc", "child", "child", "child"]
+    # A timeline cut short still lists every container the code was in.
+    cut = trace(database, packs[0], events_limit=2)
+    assert [e["bizStep"] for e in cut["events"]] == ["commissioning", "packing"]
+    assert cut["containers"] == moved["containers"]

@@ -282,3 +282,34 @@ def test_backoff_is_capped_exponential_with_equal_jitter(attempt: int, seed: int
     ceiling = min(3600.0, 30.0 * 2 ** (attempt - 1))
     delay = worker.backoff(attempt, policy, random.Random(seed))
     assert ceiling / 2 <= delay <= ceiling
+
+
+def test_messages_about_the_same_thing_leave_in_order(database: Any) -> None:
+    server = Receiver(statuses=[503])
+    try:
+        first = put(database, server.url, body=b"1", reference="fmd:batch:7")
+        second = put(database, server.url, body=b"2", reference="fmd:batch:7")
+        other = put(database, server.url, body=b"3", reference="fmd:batch:8")
+        report = worker.deliver_due(database, now=T0, policy=FAST)
+        # The first fails and backs off; the second waits behind it; another batch's message is not held up.
+        assert (report.claimed, report.delivered, report.failed) == (2, 1, 1)
+        assert server.ids() == [first, other]
+        assert worker.deliver_due(database, now=T0 + timedelta(seconds=1), policy=FAST).claimed == 0
+        later = T0 + timedelta(hours=2)
+        assert worker.deliver_due(database, now=later, policy=FAST).delivered == 1
+        assert worker.deliver_due(database, now=later, policy=FAST).delivered == 1
+        assert server.ids() == [first, other, first, second]
+    finally:
+        server.close()
+
+
+def test_a_message_needing_attention_does_not_hold_up_later_ones(database: Any) -> None:
+    server = Receiver(statuses=[422])
+    try:
+        first = put(database, server.url, body=b"1", reference="subscription:1")
+        second = put(database, server.url, body=b"2", reference="subscription:1")
+        assert worker.deliver_due(database, now=T0, policy=FAST).needs_attention == 1
+        assert worker.deliver_due(database, now=T0, policy=FAST).delivered == 1
+        assert server.ids() == [first, second]
+    finally:
+        server.close()

@@ -102,7 +102,66 @@ class BodyFilter:
     values: frozenset[str]
 
 
-Filter = ColumnIn | TimeBound | Present | Within | EpcFilter | QuantityFilter | LinkFilter | FieldFilter | BodyFilter
+@dataclass(frozen=True)
+class SensorCondition:
+    """One condition on a sensor report attribute (`type`, `deviceID`, `time`, `value`, ...).
+
+    op EQ: the attribute is one of `values`; GT/GE/LT/LE: it compares so with `values[0]`. A
+    measurement (`value`, `minValue`, ...) is compared in `uom`, converted from the report's unit.
+    """
+
+    attribute: str
+    op: str
+    values: tuple[Any, ...]
+    uom: str | None = None
+
+
+@dataclass(frozen=True)
+class SensorFilter:
+    """Some one sensor report, read with its element's sensorMetadata, satisfies every condition."""
+
+    conditions: tuple[SensorCondition, ...]
+
+
+@dataclass(frozen=True)
+class SensorPresent:
+    """The event has (or, with `present` false, has no) sensorElementList."""
+
+    present: bool = True
+
+
+@dataclass(frozen=True)
+class NestedFieldFilter:
+    """An extension field named one of `names` (Clark) inside `scope`: `ext` (the event's own extensions),
+    `ilmd`, `errorDeclaration`, `sensorElement`, `sensorMetadata`, `sensorReport`, `readPoint` or
+    `bizLocation`; at the scope's top level, or with `inner` nested at any depth below it.
+
+    op EQ: its text is one of `values`; GT/GE/LT/LE: it compares so with `values[0]`; EXISTS: it is
+    present (or absent when `present` is false).
+    """
+
+    scope: str
+    inner: bool
+    names: frozenset[str]
+    op: str
+    values: tuple[str, ...] = ()
+    present: bool = True
+
+
+Filter = (
+    ColumnIn
+    | TimeBound
+    | Present
+    | Within
+    | EpcFilter
+    | QuantityFilter
+    | LinkFilter
+    | FieldFilter
+    | BodyFilter
+    | SensorFilter
+    | SensorPresent
+    | NestedFieldFilter
+)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ identifiers in their canonical Digital Link form, which is how `eventstore` keep
 Choices where the standard leaves room: `WD_readPoint`/`WD_bizLocation` match the location itself and,
 with no master-data hierarchy stored, the SGLNs (`/254/` extensions) of a bare GLN. A quantity parameter
 without a unit (`GE_quantity`) compares quantities stored without a unit; with a unit it converts between
-the units of `units.UNITS`. Several quantity parameters must hold for the same quantity element.
+the units of `units.UNITS`. Several quantity parameters must hold for the same quantity element, and
+several sensor parameters for the same sensor report (`nested`). `INNER_` fields are those nested inside a
+top-level field, not the top-level field itself.
 """
 
 from __future__ import annotations
@@ -30,14 +32,19 @@ from app.services.query.model import (
     FieldFilter,
     Filter,
     LinkFilter,
+    NestedFieldFilter,
     PageKey,
     Present,
     QuantityCondition,
     QuantityFilter,
     Query,
+    SensorCondition,
+    SensorFilter,
+    SensorPresent,
     TimeBound,
     Within,
 )
+from app.services.query.nested import measurement_type
 from app.services.query.tokens import DEFAULT_TOKEN_KEY, decode
 from epcis import cbv
 from epcis.model import ACTIONS, EVENT_TYPES
@@ -75,15 +82,42 @@ _QUANTITY = re.compile(r"(EQ|GT|GE|LT|LE)_quantity(?:_([A-Z0-9]{2,4}))?\Z")
 _LINK = re.compile(r"EQ_(bizTransaction|source|destination)_(.+)\Z", re.S)
 _FIELD = re.compile(r"(EQ|GT|GE|LT|LE|EXISTS)_(ILMD_)?(.+?):(.+)\Z", re.S)
 _PREFIX = re.compile(r"[A-Za-z_][\w.-]*\Z")
-# Standard parameters this repository does not evaluate (nested extension fields, master-data attributes,
-# sensor data): rejected as unsupported rather than unknown.
-_UNSUPPORTED = re.compile(
-    r"(EQ|GT|GE|LT|LE|EXISTS)_(INNER_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_)"
-    r"|EQ_(readPoint|bizLocation)_|HASATTR_|EQ_ATTR_|EXISTS_sensorElement(List)?\Z|(GE|LT)_(time|startTime|endTime)\Z"
-    r"|EQ_(type|deviceID|dataProcessingMethod|microorganism|chemicalSubstance|bizRules|stringValue|booleanValue"
-    r"|hexBinaryValue|uriValue)\Z|(GT|GE|LT|LE)_percRank\Z"
-    r"|(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_[A-Z0-9]{2,4}\Z"
+# Master-data attribute parameters: standard, but this repository keeps no master-data attributes.
+_UNSUPPORTED = re.compile(r"HASATTR_|EQ_ATTR_")
+# Sensor report attributes compared for equality, by parameter (EQ_<attribute>).
+_SENSOR_EQ = frozenset(
+    {
+        "type",
+        "deviceID",
+        "dataProcessingMethod",
+        "microorganism",
+        "chemicalSubstance",
+        "bizRules",
+        "stringValue",
+        "booleanValue",
+        "hexBinaryValue",
+        "uriValue",
+    }
 )
+_SENSOR_TIME = re.compile(r"(GE|LT)_(time|startTime|endTime)\Z")
+_PERC_RANK = re.compile(r"(GT|GE|LT|LE)_percRank\Z")
+_MEASURE = re.compile(r"(EQ|GT|GE|LT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Z0-9]{2,4})\Z")
+_NESTED = re.compile(
+    r"(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?"
+    r"(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_|readPoint_|bizLocation_)?"
+    r"([A-Za-z_][\w.-]*):(.+)\Z",
+    re.S,
+)
+_SCOPES = {
+    None: "ext",
+    "ILMD_": "ilmd",
+    "ERROR_DECLARATION_": "errorDeclaration",
+    "SENSORELEMENT_": "sensorElement",
+    "SENSORMETADATA_": "sensorMetadata",
+    "SENSORREPORT_": "sensorReport",
+    "readPoint_": "readPoint",
+    "bizLocation_": "bizLocation",
+}
 _LINK_VOCAB = {"bizTransaction": "bizTransactionType", "source": "sourceDestType", "destination": "sourceDestType"}
 _TRUE = frozenset({"", "true", "1"})
 _FALSE = frozenset({"false", "0"})
@@ -241,13 +275,8 @@ def _link(name: str, values: list[str]) -> LinkFilter | None:
     return LinkFilter(kind, cbv.bare(_LINK_VOCAB[kind], kind_type), frozenset(items))
 
 
-def _field(name: str, values: list[str], namespaces: Mapping[str, str]) -> FieldFilter | None:
-    m = _FIELD.match(name)
-    if m is None:
-        return None
-    op, ilmd, prefix, local = m.groups()
-    if not _PREFIX.match(prefix):
-        return None
+def _names(name: str, prefix: str, local: str, namespaces: Mapping[str, str]) -> frozenset[str]:
+    """The Clark names a `prefix:local` parameter suffix stands for."""
     if prefix not in namespaces:
         raise _fail(name, f"prefix {prefix!r} is not declared (declare it in the GS1-Extensions header)")
     namespace = namespaces[prefix]
@@ -255,17 +284,75 @@ def _field(name: str, values: list[str], namespaces: Mapping[str, str]) -> Field
     if namespace == CBVMDA:
         # The XML binding writes this namespace without the trailing colon.
         names.add(f"{{{CBVMDA[:-1]}}}{local}")
+    return frozenset(names)
+
+
+def _field(name: str, values: list[str], namespaces: Mapping[str, str]) -> FieldFilter | None:
+    m = _FIELD.match(name)
+    if m is None:
+        return None
+    op, ilmd, prefix, local = m.groups()
+    if not _PREFIX.match(prefix):
+        return None
+    names = _names(name, prefix, local, namespaces)
     part = "ilmd" if ilmd else "ext"
     if op == "EXISTS":
-        return FieldFilter(part, frozenset(names), op, present=_flag(name, values))
+        return FieldFilter(part, names, op, present=_flag(name, values))
     if op == "EQ":
-        return FieldFilter(part, frozenset(names), op, tuple(sorted(set(_items(name, values)))))
-    return FieldFilter(part, frozenset(names), op, (_single(name, values),))
+        return FieldFilter(part, names, op, tuple(sorted(set(_items(name, values)))))
+    return FieldFilter(part, names, op, (_single(name, values),))
+
+
+def _nested(name: str, values: list[str], namespaces: Mapping[str, str]) -> NestedFieldFilter | None:
+    """`INNER_` fields, and fields of the error declaration, sensor elements and locations."""
+    m = _NESTED.match(name)
+    if m is None:
+        return None
+    op, inner, scope, prefix, local = m.groups()
+    if not inner and scope in (None, "ILMD_"):
+        return None  # a top-level extension or ILMD field: `_field`, answered from the index
+    if scope in ("readPoint_", "bizLocation_") and op != "EQ":
+        raise QueryParameterError(f"unknown query parameter {name!r}", field=name)
+    names = _names(name, prefix, local, namespaces)
+    where = _SCOPES[scope]
+    if op == "EXISTS":
+        return NestedFieldFilter(where, bool(inner), names, op, present=_flag(name, values))
+    if op == "EQ":
+        return NestedFieldFilter(where, bool(inner), names, op, tuple(sorted(set(_items(name, values)))))
+    return NestedFieldFilter(where, bool(inner), names, op, (_single(name, values),))
+
+
+def _sensor(name: str, values: list[str]) -> SensorCondition | None:
+    """A condition on sensor reports (all of a query's must hold for one report); None if not one."""
+    if name.startswith("EQ_") and name[3:] in _SENSOR_EQ:
+        attribute = name[3:]
+        if attribute == "booleanValue":
+            return SensorCondition(attribute, "EQ", (_flag(name, values),))
+        items = _items(name, values)
+        if attribute == "type":
+            items = [measurement_type(v) for v in items]
+        elif attribute == "hexBinaryValue":
+            bad = next((v for v in items if not re.fullmatch(r"(?:[0-9A-Fa-f]{2})+", v)), None)
+            if bad is not None:
+                raise _fail(name, f"{bad!r} is not hexadecimal binary")
+            items = [v.upper() for v in items]
+        return SensorCondition(attribute, "EQ", tuple(sorted(set(items))))
+    if m := _SENSOR_TIME.match(name):
+        return SensorCondition(m.group(2), m.group(1), (_time(name, values),))
+    if m := _PERC_RANK.match(name):
+        return SensorCondition("percRank", m.group(1), (_number(name, values),))
+    if m := _MEASURE.match(name):
+        op, attribute, uom = m.groups()
+        if op == "EQ" and attribute != "value":
+            return None
+        return SensorCondition(attribute, op, (_number(name, values),), uom)
+    return None
 
 
 def _filters(params: dict[str, list[str]], namespaces: Mapping[str, str]) -> list[Filter]:
     filters: list[Filter] = []
     quantities: list[QuantityCondition] = []
+    sensors: list[SensorCondition] = []
     for name, values in params.items():
         if name in _CONTROLS:
             continue
@@ -281,14 +368,27 @@ def _filters(params: dict[str, list[str]], namespaces: Mapping[str, str]) -> lis
         if link is not None:
             filters.append(link)
             continue
+        sensor = _sensor(name, values)
+        if sensor is not None:
+            sensors.append(sensor)
+            continue
+        if name in ("EXISTS_sensorElementList", "EXISTS_sensorElement"):  # the latter: TCR-53's spelling
+            filters.append(SensorPresent(_flag(name, values)))
+            continue
         if _UNSUPPORTED.match(name):
             raise QueryParameterError(f"query parameter {name!r} is not supported by this repository", field=name)
+        nested = _nested(name, values, namespaces)
+        if nested is not None:
+            filters.append(nested)
+            continue
         found = _field(name, values, namespaces)
         if found is None:
             raise QueryParameterError(f"unknown query parameter {name!r}", field=name)
         filters.append(found)
     if quantities:
         filters.append(QuantityFilter(tuple(quantities)))
+    if sensors:
+        filters.append(SensorFilter(tuple(sensors)))
     return filters
 
 

@@ -1,5 +1,6 @@
-"""Filters checked in Python on rows the SQL returned: lists inside the JSON body and typed comparisons of
-extension and ILMD field text (a number, a date-time or a string), which SQL cannot do alike on both backends."""
+"""Filters checked in Python on rows the SQL returned: lists inside the JSON body, typed comparisons of
+extension and ILMD field text (a number, a date-time or a string), which SQL cannot do alike on both backends,
+and the sensor and nested-field filters of `nested`."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import EpcisEvent, EventField
-from app.services.query.model import BodyFilter, FieldFilter, Filter
-from epcis import cbv
+from app.models import EventField
+from app.services.query.model import (
+    BodyFilter,
+    FieldFilter,
+    Filter,
+    NestedFieldFilter,
+    SensorFilter,
+    SensorPresent,
+)
+from app.services.query.nested import matches, parse_body
+from epcis import cbv, model
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "GT": operator.gt,
@@ -27,7 +36,9 @@ Fields = dict[tuple[int, str, str], list[str | None]]
 
 
 def in_python(f: Filter) -> bool:
-    return isinstance(f, BodyFilter) or (isinstance(f, FieldFilter) and f.op in ("GT", "GE", "LT", "LE"))
+    if isinstance(f, BodyFilter | SensorFilter | SensorPresent | NestedFieldFilter):
+        return True
+    return isinstance(f, FieldFilter) and f.op in ("GT", "GE", "LT", "LE")
 
 
 def _typed(text: str) -> Any:
@@ -44,7 +55,7 @@ def _typed(text: str) -> Any:
         return text
 
 
-def _field_compare(stored: str | None, op: str, wanted: str) -> bool:
+def field_compare(stored: str | None, op: str, wanted: str) -> bool:
     if stored is None:
         return False
     a, b = _typed(stored), _typed(wanted)
@@ -64,19 +75,24 @@ def _body_values(body: dict[str, Any], path: str) -> list[str]:
     return [cbv.bare("disposition", v) for v in values]
 
 
-def keep(row: EpcisEvent, post: Sequence[Filter], fields: Fields) -> bool:
+def keep(row: Any, post: Sequence[Filter], fields: Fields) -> bool:
+    event: model.Event | None = None
     for f in post:
-        if isinstance(f, BodyFilter):
+        if isinstance(f, SensorFilter | SensorPresent | NestedFieldFilter):
+            event = event or parse_body(row.body)
+            if not matches(event, f):
+                return False
+        elif isinstance(f, BodyFilter):
             if not f.values.intersection(_body_values(row.body, f.path)):
                 return False
         elif isinstance(f, FieldFilter):
             texts = [t for name in f.names for t in fields.get((row.id, f.part, name), [])]
-            if not any(_field_compare(t, f.op, f.values[0]) for t in texts):
+            if not any(field_compare(t, f.op, f.values[0]) for t in texts):
                 return False
     return True
 
 
-def load_fields(session: Session, rows: Sequence[EpcisEvent], post: Sequence[Filter]) -> Fields:
+def load_fields(session: Session, rows: Sequence[Any], post: Sequence[Filter]) -> Fields:
     wanted = [f for f in post if isinstance(f, FieldFilter)]
     out: Fields = defaultdict(list)
     if not wanted or not rows:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, exists, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import QueryTooLarge
@@ -24,12 +24,15 @@ from app.services.query.model import (
     FieldFilter,
     Filter,
     LinkFilter,
+    NestedFieldFilter,
     PageKey,
     Present,
     QuantityCondition,
     QuantityFilter,
     Query,
     QueryPage,
+    SensorFilter,
+    SensorPresent,
     TimeBound,
     Within,
 )
@@ -127,6 +130,12 @@ def _clause(f: Filter) -> ColumnElement[bool] | None:
         case FieldFilter():
             # The comparison itself runs in Python (see `_typed`); SQL narrows to events having the field.
             return _field_exists(f)
+        case SensorFilter() | SensorPresent(present=True):
+            # Checked in Python (`nested`); SQL skips the events whose stored body has no sensor data.
+            return cast(EpcisEvent.body, Text).contains('"sensorElementList"', autoescape=True)
+        case NestedFieldFilter(scope="errorDeclaration") if f.op != "EXISTS" or f.present:
+            # Checked in Python (`nested`); only error declarations can have such a field.
+            return EpcisEvent.error_declaration_time.is_not(None)
     return None
 
 
@@ -143,13 +152,18 @@ def _after(query: Query, key: PageKey) -> ColumnElement[bool]:
     return or_(column > at, and_(column == at, EpcisEvent.id > key.row_id))
 
 
-def _ordered(query: Query, conditions: Sequence[ColumnElement[bool]]) -> Select[EpcisEvent]:
+# The columns an answer needs: plain rows, no ORM identity map or change tracking per event.
+_ANSWER_COLUMNS = (EpcisEvent.id, EpcisEvent.event_time, EpcisEvent.record_time, EpcisEvent.body)
+StoredRow = Row[Any]
+
+
+def _ordered(query: Query, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
     column = _ORDER_COLUMNS[query.order_by]
     order = (column.desc(), EpcisEvent.id.desc()) if query.descending else (column.asc(), EpcisEvent.id.asc())
-    return select(EpcisEvent).where(*conditions).order_by(*order)
+    return select(*_ANSWER_COLUMNS).where(*conditions).order_by(*order)
 
 
-def _key(query: Query, row: EpcisEvent, delivered: int) -> PageKey:
+def _key(query: Query, row: StoredRow | EpcisEvent, delivered: int) -> PageKey:
     value = row.event_time if query.order_by == "eventTime" else row.record_time
     return PageKey(order_value=_micros(value), row_id=row.id, delivered=delivered)
 
@@ -161,16 +175,16 @@ def _fetch(
     post: Sequence[Filter],
     after: PageKey | None,
     count: int,
-) -> list[EpcisEvent]:
+) -> list[StoredRow]:
     """Up to `count` matching rows in query order, starting after `after`."""
     base = _ordered(query, conditions)
     if not post:
         stmt = base.where(_after(query, after)) if after else base
-        return list(session.scalars(stmt.limit(count)))
-    kept: list[EpcisEvent] = []
+        return list(session.execute(stmt.limit(count)))
+    kept: list[StoredRow] = []
     while len(kept) < count:
         stmt = base.where(_after(query, after)) if after else base
-        batch = list(session.scalars(stmt.limit(max(_SCAN_BATCH, count))))
+        batch = list(session.execute(stmt.limit(max(_SCAN_BATCH, count))))
         fields = load_fields(session, batch, post)
         kept += [row for row in batch if keep(row, post, fields)]
         if len(batch) < max(_SCAN_BATCH, count):
@@ -179,7 +193,7 @@ def _fetch(
     return kept[:count]
 
 
-def event_body(row: EpcisEvent) -> dict[str, Any]:
+def event_body(row: StoredRow | EpcisEvent) -> dict[str, Any]:
     """The stored JSON-LD of an event, with its recordTime."""
     body = dict(row.body)
     body.setdefault("recordTime", format_time(row.record_time))

@@ -1,0 +1,138 @@
+"""DSCSA master data use cases: transaction information per GTIN and the address of each GLN, set
+(create or replace, audited) and read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.errors import NotFound, ValidationFailed
+from app.extensions import Database
+from app.models.dscsa import DscsaAddress, DscsaProduct
+from app.services import audit
+from app.services.common import snapshot
+from app.services.identifiers import parse_gln, parse_gtin
+from app.services.security import Principal
+
+PRODUCT_FIELDS = [
+    "gtin",
+    "ndc",
+    "ndc_type",
+    "drug_name",
+    "dosage_form",
+    "strength",
+    "container_size",
+    "manufacturer",
+]
+ADDRESS_FIELDS = [
+    "gln",
+    "company_prefix_length",
+    "name",
+    "street_one",
+    "street_two",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+]
+NDC_DIGITS = {"US_FDA_NDC": (10, 11), "FDA_NDC_11": (11,)}
+
+
+def product_view(row: DscsaProduct) -> dict[str, Any]:
+    return {**snapshot(row, PRODUCT_FIELDS), "updated_at": row.updated_at.isoformat()}
+
+
+def address_view(row: DscsaAddress) -> dict[str, Any]:
+    return {**snapshot(row, ADDRESS_FIELDS), "updated_at": row.updated_at.isoformat()}
+
+
+def _check_ndc(ndc: str, ndc_type: str) -> None:
+    digits = ndc.replace("-", "")
+    allowed = NDC_DIGITS[ndc_type]
+    if len(digits) not in allowed:
+        expected = " or ".join(str(n) for n in allowed)
+        raise ValidationFailed(f"NDC '{ndc}' has {len(digits)} digits; {ndc_type} needs {expected}", field="ndc")
+
+
+def set_product(database: Database, actor: Principal, gtin: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace the DSCSA data of a GTIN."""
+    key = parse_gtin(gtin)
+    _check_ndc(data["ndc"], data["ndc_type"])
+    with database.write() as session:
+        row = session.scalar(select(DscsaProduct).where(DscsaProduct.gtin == key))
+        before = snapshot(row, PRODUCT_FIELDS) if row else None
+        if row is None:
+            row = DscsaProduct(gtin=key, **data)
+            session.add(row)
+        else:
+            for name, value in data.items():
+                setattr(row, name, value)
+        session.flush()
+        after = snapshot(row, PRODUCT_FIELDS)
+        audit.record(
+            session,
+            actor=actor.name,
+            action="dscsa.product.set",
+            entity="dscsa_product",
+            entity_id=key,
+            before=before,
+            after=after,
+        )
+        return product_view(row)
+
+
+def get_product(database: Database, gtin: str) -> dict[str, Any]:
+    key = parse_gtin(gtin)
+    with database.read() as session:
+        row = session.scalar(select(DscsaProduct).where(DscsaProduct.gtin == key))
+        if row is None:
+            raise NotFound(f"no DSCSA product data for GTIN {key}", field="gtin")
+        return product_view(row)
+
+
+def list_products(database: Database) -> list[dict[str, Any]]:
+    with database.read() as session:
+        return [product_view(r) for r in session.scalars(select(DscsaProduct).order_by(DscsaProduct.gtin))]
+
+
+def set_address(database: Database, actor: Principal, gln: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace the name and address of a GLN."""
+    key = parse_gln(gln)
+    cp = data.get("company_prefix_length")
+    if cp is not None and not 6 <= cp <= 12:
+        raise ValidationFailed(f"company prefix length {cp} is not between 6 and 12", field="company_prefix_length")
+    with database.write() as session:
+        row = session.scalar(select(DscsaAddress).where(DscsaAddress.gln == key))
+        before = snapshot(row, ADDRESS_FIELDS) if row else None
+        if row is None:
+            row = DscsaAddress(gln=key, **data)
+            session.add(row)
+        else:
+            for name, value in data.items():
+                setattr(row, name, value)
+        session.flush()
+        audit.record(
+            session,
+            actor=actor.name,
+            action="dscsa.address.set",
+            entity="dscsa_address",
+            entity_id=key,
+            before=before,
+            after=snapshot(row, ADDRESS_FIELDS),
+        )
+        return address_view(row)
+
+
+def get_address(database: Database, gln: str) -> dict[str, Any]:
+    key = parse_gln(gln)
+    with database.read() as session:
+        row = session.scalar(select(DscsaAddress).where(DscsaAddress.gln == key))
+        if row is None:
+            raise NotFound(f"no DSCSA address for GLN {key}", field="gln")
+        return address_view(row)
+
+
+def list_addresses(database: Database) -> list[dict[str, Any]]:
+    with database.read() as session:
+        return [address_view(r) for r in session.scalars(select(DscsaAddress).order_by(DscsaAddress.gln))]
