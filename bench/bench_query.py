@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import GTIN, fresh_app  # noqa: E402
+from common import EVENT_COLUMNS, GTIN, fresh_app  # noqa: E402
 
 SITE = "https://id.gs1.org/414/9506000000008"
 
@@ -85,22 +85,7 @@ def populate(app: Any, count: int) -> list[str]:
             insert_rows(
                 session,
                 "epcis_event",
-                (
-                    "id",
-                    "event_id",
-                    "hash_id",
-                    "event_type",
-                    "action",
-                    "event_time",
-                    "event_time_zone_offset",
-                    "record_time",
-                    "biz_step",
-                    "disposition",
-                    "read_point",
-                    "biz_location",
-                    "captured_by",
-                    "body",
-                ),
+                EVENT_COLUMNS,
                 rows,
             )
             insert_rows(session, "epcis_event_epc", ("event_pk", "role", "epc"), index)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import GTIN, fresh_app, seed_product  # noqa: E402
+from common import EVENT_COLUMNS, GTIN, fresh_app, seed_product  # noqa: E402
 
 SITE = "https://id.gs1.org/414/9506000000008"
 PARTNER = "https://id.gs1.org/417/4012345000009"
@@ -32,22 +32,6 @@ CASE = 10
 SHIPPED_SHARE = 10  # every 10th batch is packed and shipped
 PASSWORD = "bench password"
 
-EVENT_COLUMNS = (
-    "id",
-    "event_id",
-    "hash_id",
-    "event_type",
-    "action",
-    "event_time",
-    "event_time_zone_offset",
-    "record_time",
-    "biz_step",
-    "disposition",
-    "read_point",
-    "biz_location",
-    "captured_by",
-    "body",
-)
 STATE_COLUMNS = (
     "epc",
     "kind",
@@ -276,9 +260,9 @@ def run(backend: str, count: int, probes: int) -> None:
                 ),
                 "recall": (
                     [sql("SELECT * FROM code_state WHERE batch_id = ? ORDER BY epc LIMIT 50", b) for b in picks],
-                    [lambda b=b: check(api.get(f"/api/v1/batches/{b}/reconciliation", headers=headers)) for b in picks],
+                    [lambda b=b: check(api.get(f"/api/v1/batches/{b}/recall", headers=headers)) for b in picks],
                     [lambda b=b: check(page.get(f"/recall/{b}")) for b in picks],
-                    "GET /recall/<id>   vs GET /api/v1/batches/<id>/reconciliation",
+                    "GET /recall/<id>   vs GET /api/v1/batches/<id>/recall        ",
                 ),
             }
             for bare_calls, api_calls, page_calls, label in rows.values():

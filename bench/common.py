@@ -73,3 +73,22 @@ def seed_product(database: Any, gtin: str = GTIN) -> Any:
     product = {"gtin": gtin, "name": "Bench", "company_prefix_length": 7, "serial_scheme": scheme}
     masterdata.create_product(database, admin, ProductIn.model_validate(product), 1)
     return admin
+
+
+# The columns of `epcis_event` the query and UI benches fill when they seed stored events in bulk.
+EVENT_COLUMNS = (
+    "id",
+    "event_id",
+    "hash_id",
+    "event_type",
+    "action",
+    "event_time",
+    "event_time_zone_offset",
+    "record_time",
+    "biz_step",
+    "disposition",
+    "read_point",
+    "biz_location",
+    "captured_by",
+    "body",
+)

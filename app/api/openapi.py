@@ -115,6 +115,13 @@ OPERATIONS = [
         "any",
     ),
     Op(
+        "get",
+        "/batches/{batch_id}/recall",
+        "Recall view: packs per status and per holder (partner or location), one page of packs with state and "
+        "holder (limit 1-1000, keyset after=<last EPC>); the CSV of every pack is the web UI's /recall/{id}.csv",
+        "admin, qa, regulator",
+    ),
+    Op(
         "post",
         "/lines/{gln}/events",
         "Line operations (commission, decommission, pack, unpack) captured as EPCIS events",

@@ -12,7 +12,7 @@ from app.api.support import body, database, listing, page, principal, requires, 
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
 from app.schemas import BatchIn, BatchTransitionIn, LineEvents, SerialList, SerialRequest, SsccRequest
-from app.services import batches, exports, lineops, printdata, reconciliation, serials, trace
+from app.services import batches, exports, lineops, printdata, recall, reconciliation, serials, trace
 
 NDJSON = "application/x-ndjson"
 
@@ -152,6 +152,19 @@ def trace_code() -> ResponseReturnValue:
 @requires()
 def batch_reconciliation(batch_id: int) -> ResponseReturnValue:
     return jsonify(reconciliation.reconcile(database(), batch_id))
+
+
+@api_v1.get("/batches/<int:batch_id>/recall")
+@requires(Role.QA, Role.REGULATOR)
+def batch_recall(batch_id: int) -> ResponseReturnValue:
+    """The recall view of a batch: packs per status and holder, and one page of packs (keyset `after`)."""
+    try:
+        limit = int(request.args.get("limit", "50"))
+    except ValueError:
+        raise ValidationFailed("limit must be a whole number from 1 to 1000", field="limit") from None
+    if not 1 <= limit <= 1000:
+        raise ValidationFailed("limit must be a whole number from 1 to 1000", field="limit")
+    return jsonify(recall.page(database(), batch_id, limit=limit, after=request.args.get("after") or None))
 
 
 @api_v1.post("/lines/<gln>/events")
