@@ -49,8 +49,11 @@ class Database:
         self._engine: Engine | None = None
         self._reader: sessionmaker[Session] | None = None
         self._writer: sessionmaker[Session] | None = None
+        # The service's settings, for code that runs outside a request (the worker reads credentials here).
+        self.settings: Config | None = None
 
     def init_app(self, app: Flask, config: Config) -> None:
+        self.settings = config
         self.bind(make_engine(config.database_url))
         app.extensions["custody.db"] = self
 

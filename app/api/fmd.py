@@ -18,7 +18,7 @@ EDITORS = (Role.ERP,)
 WITHDRAWERS = (Role.ERP, Role.QA)
 ALERT_HANDLERS = (Role.QA, Role.ERP, Role.LOGISTICS)
 # The hub (or the on-boarding partner's gateway) posts alerts with a token of this role.
-HUB = (Role.REGULATOR,)
+HUB = (Role.HUB,)
 
 # This module's operations in the OpenAPI document (the route-map test checks they match the routes).
 OPERATIONS: list[Op] = [
@@ -55,7 +55,7 @@ OPERATIONS: list[Op] = [
         "post",
         "/fmd/alerts",
         "An alert from the EU hub (application/xml, urn:custody:eu-fmd:1 Alert); kept once per alert id",
-        "admin, regulator",
+        "admin, hub",
         created=True,
     ),
     Op("get", "/fmd/alerts", "Alerts from the EU hub, newest first (acknowledged=true|false, limit)", "any"),

@@ -208,7 +208,7 @@ def _operation(op: Op, components: dict[str, Any]) -> dict[str, Any]:
     if op.path != "/health":
         body["security"] = [{"bearer": []}]
         body["responses"]["401"] = {"description": "Missing or unknown token", **PROBLEM}
-    if op.roles not in {"any", "none"}:
+    if op.roles != "none":  # "any" role excludes hub tokens
         body["responses"]["403"] = {"description": "Role not allowed", **PROBLEM}
     if op.request is not None:
         schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")

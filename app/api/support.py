@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import event
 
 from app.config import Config
-from app.errors import BadRequest, UnsupportedMediaType
+from app.errors import BadRequest, Forbidden, UnsupportedMediaType
 from app.extensions import Database, current_db
 from app.http_errors import pydantic_errors
 from app.models import ApiToken, Role
@@ -68,7 +68,8 @@ def _principal(db: Database, header: str | None) -> Principal:
 
 
 def requires(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Authenticate the bearer token (401) and check its role (403); no roles means any role."""
+    """Authenticate the bearer token (401) and check its role (403); no roles means any role but `hub`, whose
+    tokens only post hub alerts."""
 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
@@ -76,6 +77,8 @@ def requires(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
             who = _principal(current_db(), request.headers.get("Authorization"))
             if roles:
                 who.require(*roles)
+            elif who.role is Role.HUB:
+                raise Forbidden("a hub token may only post hub alerts (POST /api/v1/fmd/alerts)")
             g.principal = who
             return view(*args, **kwargs)
 

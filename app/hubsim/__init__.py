@@ -24,7 +24,7 @@ def register_cli(app: Flask) -> None:
     @click.option(
         "--alert-token",
         default=lambda: os.environ.get("CUSTODY_HUBSIM_ALERT_TOKEN"),
-        help="the service token (role regulator) alerts are sent with",
+        help="the service token (role hub) alerts are sent with",
     )
     def hubsim(
         host: str, port: int, token: str | None, storage: str, alert_url: str | None, alert_token: str | None

@@ -18,6 +18,8 @@ class Role(enum.StrEnum):
     LOGISTICS = "logistics"
     QA = "qa"
     REGULATOR = "regulator"
+    # The EU hub (or its gateway) posting alerts back: a token of this role may do nothing else.
+    HUB = "hub"
 
 
 RoleType = Enum(Role, name="role", native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])

@@ -270,11 +270,11 @@ def import_view(row: DscsaImport) -> dict[str, Any]:
     }
 
 
-def _store_events(session: Session, document: model.Document, actor: Principal) -> list[str]:
+def _store_events(session: Session, document: model.Document, actor: Principal) -> list[model.Event]:
     """Store the file's events like a capture (idempotent repeats, our codes held to the rules)."""
     ctx = state.Context()
     now = datetime.now(UTC)
-    stored: list[str] = []
+    stored: list[model.Event] = []
     for index, event in enumerate(document.events):
         try:
             digest = event_hash(event)
@@ -294,7 +294,7 @@ def _store_events(session: Session, document: model.Document, actor: Principal) 
             name = f"eventList[{index}]" + (f".{exc.field}" if exc.field else "")
             raise ValidationFailed(exc.detail, errors=[FieldError(name, exc.detail)]) from None
         eventstore.store(session, event, record_time=now, captured_by=actor.name, capture_id=None, hash_id=digest)
-        stored.append(event.event_id)
+        stored.append(event)
     return stored
 
 
@@ -326,9 +326,13 @@ def import_file(
     guideline = _header_value(document, "guidelineVersion")
     sbdh = document.header.sbdh if document.header else None
     with database.write() as session:
+        from app.services import reporting  # imported here: reporting imports the DSCSA service
+
         stored = _store_events(session, document, actor)
         eventstore.store_hierarchy(session, document)
-        subscriptions.on_captured(session, stored)
+        subscriptions.on_captured(session, [str(e.event_id) for e in stored])
+        # A file that changes our own codes (a return, a decommissioning) reaches the hubs like a capture would.
+        reporting.on_captured(session, stored)
         row = DscsaImport(
             sha256=digest,
             partner_gln=override or _sender(document),

@@ -56,10 +56,10 @@ EEA = frozenset(
 
 @dataclass(frozen=True)
 class Hub:
-    """Where and how messages go: the hub's message URL, its bearer token, our sender id, the split size."""
+    """Where and how messages go: the hub's message URL, our sender id, the split size. (The hub's token is
+    added by the worker at delivery time, from the settings: it is never stored in a message.)"""
 
     url: str
-    token: str | None = None
     sender: str | None = None
     split_size: int = 250_000
 
@@ -68,7 +68,7 @@ def hub_of(config: Config) -> Hub | None:
     """The channel's settings, or None when no hub URL is configured (the channel is off)."""
     if not config.fmd_hub_url:
         return None
-    return Hub(config.fmd_hub_url, config.fmd_hub_token, config.fmd_sender_id, max(1, config.fmd_split_size))
+    return Hub(config.fmd_hub_url, config.fmd_sender_id, max(1, config.fmd_split_size))
 
 
 def _current_hub() -> Hub | None:
@@ -117,7 +117,6 @@ def queue(session: Session, hub: Hub, doc: fmt.Document, what: About, *, referen
         destination=hub.url,
         body=body,
         content_type=fmt.CONTENT_TYPE,
-        headers={"Authorization": f"Bearer {hub.token}"} if hub.token else {},
         reference=reference,
         dedupe_key=dedupe_key,
     )

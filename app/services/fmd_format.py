@@ -3,6 +3,7 @@ checked against the bundled XSD (`fmd_schema/eu-fmd-1.xsd`) both ways. No Flask,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -236,7 +237,16 @@ def build(doc: Document, *, created: datetime, sender: str | None = None) -> byt
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread (lxml parsers are not shared between threads), with libxml2's size and depth
+    limits kept on: documents come from outside (the hub's alerts, messages to the simulator)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return parser
 
 
 def parse(data: bytes) -> Envelope:
@@ -244,7 +254,7 @@ def parse(data: bytes) -> Envelope:
     if b"<!DOCTYPE" in data[:4096]:
         raise FormatError("a DOCTYPE is not allowed")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise FormatError(f"not well-formed XML: {exc}") from None
     if etree.QName(root).namespace != NS:

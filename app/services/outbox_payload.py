@@ -26,5 +26,6 @@ def payload(database: Database, message_id: str) -> dict[str, str | int | bool]:
         text = body[:MAX_SHOWN].decode("utf-8")
     except UnicodeDecodeError:
         text = f"({len(body):,} bytes of {row.content_type}; not text)"
-    headers = "\n".join(f"{k}: {v}" for k, v in sorted((row.headers or {}).items()))
+    shown = {k: "(hidden)" if k.lower() == "authorization" else v for k, v in (row.headers or {}).items()}
+    headers = "\n".join(f"{k}: {v}" for k, v in sorted(shown.items()))
     return {"text": text, "size": len(body), "truncated": len(body) > MAX_SHOWN, "headers": headers}

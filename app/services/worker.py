@@ -200,17 +200,28 @@ class DeliveryReport:
     message_ids: list[str] = field(default_factory=list)
 
 
+def _hub_authorization(database: Database, channel: str) -> str | None:
+    """The EU hub's credential, read from the settings at delivery time (never stored in the message)."""
+    from app.services.fmd import CHANNEL as FMD_CHANNEL
+
+    settings = database.settings
+    if channel == FMD_CHANNEL and settings is not None and settings.fmd_hub_token:
+        return f"Bearer {settings.fmd_hub_token}"
+    return None
+
+
 def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -> list[_Claim]:
     with database.write() as session:
         earlier = aliased(OutboxMessage)
         # Messages about the same thing (`reference`, e.g. one batch at the EU hub) leave in the order they were
-        # made: one waits while an older one of its reference is still pending (backing off or in flight).
+        # made: one waits while an older one of its reference is still pending (backing off or in flight) or
+        # needs attention (until people resend or cancel it), so a refused upload cannot be overtaken.
         waits = (
             select(earlier.id)
             .where(
                 earlier.reference == OutboxMessage.reference,
                 earlier.id < OutboxMessage.id,
-                earlier.status == OutboxStatus.PENDING,
+                earlier.status.in_((OutboxStatus.PENDING, OutboxStatus.NEEDS_ATTENTION)),
             )
             .exists()
         )
@@ -241,6 +252,9 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
                 MESSAGE_ID_HEADER: message.message_id,
             }
             tls = SYSTEM_TLS
+            hub_authorization = _hub_authorization(database, message.channel)
+            if hub_authorization:
+                headers["Authorization"] = hub_authorization
             channel = channels.get(message.partner_channel_id or 0)
             if channel is not None:
                 if channel.auth_header:

@@ -21,11 +21,12 @@ bp = Blueprint("admin", __name__)
 errors.install(bp)
 
 ROLE_CHOICES = [SelectChoice(r.value) for r in Role]
+USER_ROLE_CHOICES = [SelectChoice(r.value) for r in Role if r is not Role.HUB]  # hub is for a system's token
 
 
 class UserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired("choose a username"), Length(max=64)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.LOGISTICS.value)
+    role = SelectField("Role", choices=USER_ROLE_CHOICES, default=Role.LOGISTICS.value)
     password = PasswordField(
         "Password",
         validators=[

@@ -106,7 +106,8 @@ def page(*roles: Role) -> Callable[[Callable[P, ResponseReturnValue]], Callable[
 
 def safe_next(target: str | None) -> str:
     """A same-site path to return to after sign-in; anything else goes to the dashboard."""
-    if target:
+    # Browsers read `\` as `/` (so `/\evil.example` is another site) and drop tabs and newlines inside URLs.
+    if target and "\\" not in target and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

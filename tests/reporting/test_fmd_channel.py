@@ -109,7 +109,7 @@ def clock() -> FakeClock:
 def hub(app: Flask, database: Any, hub_slot: tuple[Slot, Served], clock: FakeClock) -> Iterator[HubStore]:
     """The simulator, pushing its alerts to the service (served on 127.0.0.1) with a regulator token."""
     service = Served(app)
-    token = security.create_token(database, name="eu-hub", role="regulator")
+    token = security.create_token(database, name="eu-hub", role="hub")
     slot = hub_slot[0]
     slot.app = create_hubsim_app(
         token=HUB_TOKEN, clock=clock, alert_url=f"{service.url}/api/v1/fmd/alerts", alert_token=token
@@ -305,6 +305,10 @@ def test_release_splits_pack_data_at_the_configured_size(
         if isinstance(doc, fmt.PackData):
             sent += doc.serials
     assert sorted(sent) == sorted(serials)
+    # The hub accepted them with its token, which the worker added at delivery: no message row holds it.
+    with database.read() as session:
+        stored_headers = session.scalars(select(OutboxMessage.headers)).all()
+    assert stored_headers and all("Authorization" not in h for h in stored_headers)
 
 
 def test_pack_statuses_follow_captured_events(
@@ -444,19 +448,27 @@ def test_alerts_come_back_are_listed_and_acknowledged(
 
     # The hub pushes it again (its retry): stored once.
     pushed = fmt.build(hub.alert(alert["alert_id"]), created=datetime.now(UTC))
-    token = security.create_token(database, name="hub-2", role="regulator")
+    token = security.create_token(database, name="hub-2", role="hub")
     xml = {"Content-Type": "application/xml"}
     with unchanged():
         again = client.post("/api/v1/fmd/alerts", headers={"Authorization": f"Bearer {token}", **xml}, data=pushed)
         assert again.status_code == 200 and again.get_json()["id"] == alert["id"]
         assert client.post("/api/v1/fmd/alerts", headers=xml, data=pushed).status_code == 401
         assert client.post("/api/v1/fmd/alerts", headers={**auth["erp"], **xml}, data=pushed).status_code == 403
-        bad = client.post("/api/v1/fmd/alerts", headers={**auth["regulator"], **xml}, data=pushed.replace(b"A2", b"2A"))
+        assert client.post("/api/v1/fmd/alerts", headers={**auth["regulator"], **xml}, data=pushed).status_code == 403
+        # A hub token posts alerts and nothing else, not even the reads open to every other role.
+        hub_only = client.get("/api/v1/fmd/alerts", headers={"Authorization": f"Bearer {token}"})
+        assert hub_only.status_code == 403
+        assert hub_only.get_json()["detail"] == "a hub token may only post hub alerts (POST /api/v1/fmd/alerts)"
+        assert client.get("/epcis/events", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+        bad = client.post(
+            "/api/v1/fmd/alerts", headers={"Authorization": f"Bearer {token}", **xml}, data=pushed.replace(b"A2", b"2A")
+        )
         assert (bad.status_code, bad.get_json()["field"]) == (422, "/*/*[2]")
         other = fmt.build(fmt.BatchRecall(GTIN, "GTIN", "L", "x"), created=datetime.now(UTC))
-        wrong = client.post("/api/v1/fmd/alerts", headers={**auth["regulator"], **xml}, data=other)
+        wrong = client.post("/api/v1/fmd/alerts", headers={"Authorization": f"Bearer {token}", **xml}, data=other)
         assert wrong.get_json()["detail"] == "expected an Alert document, got BatchRecall"
-        plain = client.post("/api/v1/fmd/alerts", headers=auth["regulator"], json={})
+        plain = client.post("/api/v1/fmd/alerts", headers={"Authorization": f"Bearer {token}"}, json={})
         assert plain.status_code == 415
 
     ack = client.post(f"/api/v1/fmd/alerts/{alert['id']}/acknowledge", headers=auth["qa"], json={"note": "checked"})

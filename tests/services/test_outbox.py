@@ -303,12 +303,33 @@ def test_messages_about_the_same_thing_leave_in_order(database: Any) -> None:
         server.close()
 
 
-def test_a_message_needing_attention_does_not_hold_up_later_ones(database: Any) -> None:
+def test_a_message_needing_attention_holds_up_later_ones_until_resent_or_cancelled(database: Any) -> None:
+    server = Receiver(statuses=[422])
+    try:
+        first = put(database, server.url, body=b"1", reference="fmd:batch:7")
+        second = put(database, server.url, body=b"2", reference="fmd:batch:7")
+        third = put(database, server.url, body=b"3", reference="fmd:batch:7")
+        assert worker.deliver_due(database, now=T0, policy=FAST).needs_attention == 1
+        assert worker.deliver_due(database, now=T0, policy=FAST).claimed == 0  # the refused upload is not overtaken
+        outbox.resend(database, first, now=T0)
+        assert worker.deliver_due(database, now=T0, policy=FAST).delivered == 1
+        assert worker.deliver_due(database, now=T0, policy=FAST).delivered == 1
+        assert server.ids() == [first, first, second]
+        server.statuses = [422]
+        assert worker.deliver_due(database, now=T0, policy=FAST).needs_attention == 1
+        outbox.cancel(database, third)
+        assert worker.deliver_due(database, now=T0, policy=FAST).claimed == 0
+    finally:
+        server.close()
+
+
+def test_cancelling_a_refused_message_lets_the_next_one_go(database: Any) -> None:
     server = Receiver(statuses=[422])
     try:
         first = put(database, server.url, body=b"1", reference="subscription:1")
         second = put(database, server.url, body=b"2", reference="subscription:1")
         assert worker.deliver_due(database, now=T0, policy=FAST).needs_attention == 1
+        outbox.cancel(database, first)
         assert worker.deliver_due(database, now=T0, policy=FAST).delivered == 1
         assert server.ids() == [first, second]
     finally:

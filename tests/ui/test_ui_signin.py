@@ -48,7 +48,13 @@ def test_sign_in_goes_to_next_and_shows_the_user(client: FlaskClient, make_user:
 
 def test_next_never_leaves_the_site(client: FlaskClient, make_user: Callable[..., str]) -> None:
     name = make_user("qa")
-    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "/%5Cevil.example",  # a browser reads /\evil.example as //evil.example
+        "/%09/evil.example",  # and drops the tab
+    ):
         client.get("/")  # fresh form
         answer = client.post(
             "/login?next=" + target,
