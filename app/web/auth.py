@@ -200,7 +200,8 @@ def expire_idle_session() -> ResponseReturnValue | None:
 def check_signature(password: str, reason: str) -> str:
     """Re-check the signed-in user's password and the reason; return the text for the audit trail.
 
-    Raises `ValidationFailed` naming `password` or `reason`.
+    Raises `ValidationFailed` naming `password` or `reason`. A wrong password is recorded as a failed sign-in
+    (it is the only write of a refused signature) and counts towards the sign-in throttle.
     """
     user = signed_in_user()
     if user is None:
@@ -208,6 +209,15 @@ def check_signature(password: str, reason: str) -> str:
     reason = " ".join(reason.split())
     if len(reason) < MIN_REASON:
         raise ValidationFailed(f"give a reason of at least {MIN_REASON} characters", field="reason")
+    # Wrong signature passwords count with failed sign-ins (Part 11: attempts are detected and limited).
+    limit, window = throttle_limits()
+    if _recent_failures(user.username) >= limit:
+        minutes = int(window.total_seconds() // 60)
+        raise ValidationFailed(
+            f"too many wrong passwords for this user; wait {minutes} minutes or ask an administrator",
+            field="password",
+        )
     if not password or security.check_password(current_db(), user.username, password) is None:
+        _note_attempt(user.username, False)
         raise ValidationFailed("the password does not match the signed-in user", field="password")
     return f"signed by {user.username}: {reason}"

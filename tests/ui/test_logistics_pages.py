@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.services import shipments
+from tests.conftest import row_counts
 from tests.services.test_shipments import CLERK, World, draft, make_world, pdf_text, sscc_of
 from tests.ui.conftest import csrf_token
 
@@ -157,14 +158,15 @@ def test_decommission_form(
         answer = post_form("/decommission", {**base, "reason": "bad", "password": "correct horse battery"})
         assert answer.status_code == 422
         assert error_beside(answer.get_data(as_text=True), "reason") == "give a reason of at least 5 characters"
-        answer = post_form("/decommission", {**base, "reason": "pallet crushed", "password": "wrong password!"})
-        assert error_beside(answer.get_data(as_text=True), "password") == (
-            "the password does not match the signed-in user"
-        )
         answer = post_form("/decommission", {**base, "reason_code": ""})
         assert error_beside(answer.get_data(as_text=True), "reason_code") == "choose a reason"
         answer = post_form("/decommission", {**base, "reason_code": "sample", "location": ""})
         assert error_beside(answer.get_data(as_text=True), "location") == "choose one of our sites or warehouses"
+    before = row_counts(database)
+    answer = post_form("/decommission", {**base, "reason": "pallet crushed", "password": "wrong password!"})
+    assert error_beside(answer.get_data(as_text=True), "password") == "the password does not match the signed-in user"
+    after = row_counts(database)
+    assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {"login_attempt": 1}
     answer = post_form("/decommission", {**base, "reason": "pallet crushed", "password": "correct horse battery"})
     assert answer.status_code == 302 and answer.headers["Location"] == "/decommission"
     shown = client.get("/decommission").get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.models import AuditEntry, Batch, BatchStatus, OutboxMessage, OutboxStatus
-from tests.conftest import GTIN
+from tests.conftest import GTIN, row_counts
 
 PASSWORD = "correct horse battery"
 Client = Callable[[str], FlaskClient]
@@ -120,7 +120,11 @@ def test_recall_needs_the_password_and_a_reason(
     with unchanged():
         no_reason = post_form(f"/recall/{bid}", {"reason": "", "password": PASSWORD})
         short = post_form(f"/recall/{bid}", {"reason": "bad", "password": PASSWORD})
-        wrong = post_form(f"/recall/{bid}", {"reason": "Contamination found in QC", "password": "not mine at all"})
+    before = row_counts(database)
+    wrong = post_form(f"/recall/{bid}", {"reason": "Contamination found in QC", "password": "not mine at all"})
+    after = row_counts(database)
+    # A wrong signature password is kept as a failed sign-in, and nothing else changes.
+    assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {"login_attempt": 1}
     assert no_reason.status_code == 422 and 'data-field="reason">give a reason</p>' in no_reason.get_data(as_text=True)
     assert 'data-field="reason">give a reason of at least 5 characters</p>' in short.get_data(as_text=True)
     assert 'data-field="password">the password does not match the signed-in user</p>' in wrong.get_data(as_text=True)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from app.models import Batch, BatchStatus
 from app.models.web import LoginAttempt
 
 PASSWORD = "correct horse battery"
@@ -188,3 +189,24 @@ def test_nav_shows_only_what_the_role_may_open(web_client: Callable[[str], Flask
     nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
     assert "Dashboard" in nav and "Batches" in nav and "Reports" in nav
     assert "Users &amp; tokens" not in nav and "Audit trail" not in nav and "Recall" not in nav
+
+
+def test_wrong_signature_passwords_count_towards_the_lock(
+    web_client: Callable[[str], FlaskClient], shipped: dict[str, Any], post_form: Callable[..., Any], database: Any
+) -> None:
+    web_client("qa")
+    bid = shipped["batch"]["id"]
+    with database.write() as s:
+        s.get(Batch, bid).status = BatchStatus.RELEASED
+    for n in range(5):
+        wrong = post_form(f"/recall/{bid}", {"reason": "Contamination found in QC", "password": f"guess {n}"})
+        assert 'data-field="password">the password does not match the signed-in user</p>' in wrong.get_data(
+            as_text=True
+        )
+    locked = post_form(f"/recall/{bid}", {"reason": "Contamination found in QC", "password": PASSWORD})
+    assert locked.status_code == 422
+    assert "too many wrong passwords for this user; wait 15 minutes or ask an administrator" in locked.get_data(
+        as_text=True
+    )
+    with database.read() as s:
+        assert s.get(Batch, bid).status is not BatchStatus.RECALLED
