@@ -124,13 +124,16 @@ def contents(session: Session, epc: str) -> list[CodeState]:
     return [found[e] for e in inside if e in found]
 
 
-def batch_problem(batch: Batch, today: datetime | None = None) -> str | None:
-    """Why packs of `batch` may not move on (recalled or expired), or None."""
+def batch_problem(batch: Batch, today: datetime | None = None, *, to_partner: bool = False) -> str | None:
+    """Why packs of `batch` may not move on (recalled or expired; to a partner also: not released by QA),
+    or None. Transfers between our own sites may carry quarantined (unreleased) goods."""
     day = (today or datetime.now(UTC)).date()
     if batch.status is BatchStatus.RECALLED:
         return f"batch {batch.lot} of GTIN {batch.gtin} is recalled"
     if batch.expiry_date < day:
         return f"batch {batch.lot} of GTIN {batch.gtin} expired on {batch.expiry_date.isoformat()}"
+    if to_partner and batch.status is not BatchStatus.RELEASED:
+        return f"batch {batch.lot} of GTIN {batch.gtin} is not released by QA (it is {batch.status.value})"
     return None
 
 

@@ -143,7 +143,9 @@ def _check(
                 f"{name} contains {label(child.epc)}, decommissioned ({child.decommission_reason}); unpack it first",
                 field="code",
             )
-    for problem in filter(None, (batch_problem(b) for b in batches(session, [row, *inside]).values())):
+    to_partner = shipment.partner_id is not None
+    found = batches(session, [row, *inside]).values()
+    for problem in filter(None, (batch_problem(b, to_partner=to_partner) for b in found)):
         raise ValidationFailed(f"{name}: {problem}; it cannot ship", field="code")
     if not other_drafts:
         return summary(session, epc) if describe else {}

@@ -42,7 +42,9 @@ def post(client: FlaskClient, auth: Auth, path: str, body: dict[str, Any]) -> di
     return dict(answer.get_json())
 
 
-def make_world(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> World:
+def make_world(client: FlaskClient, auth: Auth, batch: dict[str, Any], *, release: bool = True) -> World:
+    """Our site and warehouse, a partner with its site, and 6 commissioned packs of `batch` (3 + 2 in two cases,
+    1 loose), the batch released by QA unless `release` is false."""
     site = post(client, auth, "/api/v1/locations", {"gln": SITE, "name": "Plant Basel", "kind": "site"})
     warehouse = post(
         client, auth, "/api/v1/locations", {"gln": WAREHOUSE, "name": "Warehouse Lyon", "kind": "warehouse"}
@@ -59,6 +61,10 @@ def make_world(client: FlaskClient, auth: Auth, batch: dict[str, Any]) -> World:
     assert capture(client, auth, document(commissioning(serials, minute=1)))["success"]
     assert capture(client, auth, document(packing(cases[0], [dl(s) for s in serials[:3]], minute=2)))["success"]
     assert capture(client, auth, document(packing(cases[1], [dl(s) for s in serials[3:5]], minute=3)))["success"]
+    if release:
+        for status in ("closed", "released"):  # issuing serials started production
+            answer = client.post(f"/api/v1/batches/{batch['id']}/status", headers=auth["qa"], json={"status": status})
+            assert answer.status_code == 200, answer.get_json()
     return World(site["id"], warehouse["id"], partner["id"], partner_site["id"], cases, [dl(s) for s in serials], batch)
 
 
@@ -172,8 +178,15 @@ def test_recalled_and_expired_batches_cannot_ship(
     shipment = draft(database, world)
     case0 = sscc_of(world.cases[0])
     path = f"/api/v1/batches/{world.batch['id']}/status"
-    for status in ("closed", "released"):  # issuing serials started production
-        assert client.post(path, headers=auth["admin"], json={"status": status}).status_code == 200
+    with database.write() as session:  # a batch QA has not released does not go to a partner
+        unreleased = session.get(Batch, world.batch["id"])
+        assert unreleased is not None
+        unreleased.status = unreleased.status.__class__("closed")
+    with unchanged():
+        assert scan_error(database, shipment["id"], case0) == (
+            f"SSCC {case0}: batch LOT-001 of GTIN {GTIN} is not released by QA (it is closed); it cannot ship"
+        )
+    assert client.post(path, headers=auth["qa"], json={"status": "released"}).status_code == 200
     assert shipments.check(database, shipment["id"], case0)["packs"] == 3
     recall = {"status": "recalled", "reason": "out-of-specification assay"}
     assert client.post(path, headers=auth["qa"], json=recall).status_code == 200

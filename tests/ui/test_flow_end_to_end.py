@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 from app.models import AuditEntry, CodeState
 from app.services import worker
 from epcis import gs1
-from tests.conftest import GTIN
+from tests.conftest import GTIN, row_counts
 from tests.ui.conftest import ARTIFACTS, PASSWORD
 
 Auth = dict[str, dict[str, str]]
@@ -118,7 +118,8 @@ def master_data(client: FlaskClient, auth: Auth, inbox: Inbox) -> None:
 
 
 def make_stock(client: FlaskClient, auth: Auth) -> Stock:
-    """A batch created by the ERP, serials and SSCCs allocated, packs commissioned and packed by the line."""
+    """A batch created by the ERP, serials and SSCCs allocated, packs commissioned and packed by the line, the
+    batch released by QA."""
     batch = api(
         client,
         "POST",
@@ -141,6 +142,9 @@ def make_stock(client: FlaskClient, auth: Auth) -> Stock:
         {"op": "pack", "parent": pallet, "children": [case_a]},
     ]
     api(client, "POST", f"/api/v1/lines/{LINE}/events", auth["line"], {"operations": operations})
+    # QA releases the batch (which starts its reporting): only released goods go to a partner.
+    for status in ("closed", "released"):
+        api(client, "POST", f"/api/v1/batches/{batch['id']}/status", auth["qa"], {"status": status})
     return Stock(batch["id"], serials, pallet, case_a, case_b)
 
 
@@ -179,7 +183,6 @@ def test_flow_end_to_end(
     product: dict[str, Any],
     signed_in: Callable[[str], Any],
     partner_inbox: Inbox,
-    unchanged: Any,
 ) -> None:
     master_data(client, auth, partner_inbox)
     stock = make_stock(client, auth)
@@ -263,10 +266,12 @@ def test_flow_end_to_end(
     pick(page, "Where (our site)", "Plant Springfield")
     page.get_by_label("Why (kept in the audit trail)").fill("Dropped on the floor, vial cracked")
     page.get_by_label("Your password (signature)").fill("not my password")
-    with unchanged():
-        page.get_by_role("button", name="Decommission").click()
-        page.locator("#password-error").wait_for()
+    before = row_counts(database)
+    page.get_by_role("button", name="Decommission").click()
+    page.locator("#password-error").wait_for()
     assert "the password does not match the signed-in user" in page.locator("#password-error").inner_text()
+    after = row_counts(database)  # the failed signature is kept as a failed sign-in; nothing else changed
+    assert {t: after[t] - before[t] for t in after if after[t] != before[t]} == {"login_attempt": 1}
     page.get_by_label("Your password (signature)").fill(PASSWORD)
     page.get_by_role("button", name="Decommission").click()
     flashed(page, "decommissioned as destroyed; recorded in the audit trail.")
@@ -279,8 +284,6 @@ def test_flow_end_to_end(
     assert re.fullmatch(r"signed by logistics-\d+: Dropped on the floor, vial cracked", entry.reason)
 
     # QA recalls the batch with its own signature.
-    for status in ("closed", "released"):
-        api(client, "POST", f"/api/v1/batches/{stock.batch_id}/status", auth["qa"], {"status": status})
     page.get_by_role("button", name="Sign out").click()
     page = signed_in("qa")
     page.get_by_role("link", name="Recall").click()
