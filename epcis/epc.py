@@ -217,7 +217,14 @@ def _urn_to_dl(scheme: str, kind: str, cp: str, rest: str) -> str | None:
     return None
 
 
+# Already canonical: a GTIN-14 with an alphanumeric serial, or an SSCC, on id.gs1.org (the form bulk
+# documents carry). None of the rewrites below changes such a URI, so only the validity check remains.
+CANONICAL_PLAIN = re.compile(r"https://id\.gs1\.org/(?:01/\d{14}/21/[A-Za-z0-9]{1,20}|00/\d{18})\Z")
+
+
 def _dl_to_canonical(uri: str) -> str | None:
+    if CANONICAL_PLAIN.match(uri) is not None:
+        return uri if _VALID.match(uri) else None
     if _DL.match(uri) is None:
         return None
     uri = uri.partition("?")[0]

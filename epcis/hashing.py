@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from epcis import cbv
-from epcis.epc import _gtin_base, canonical_digital_link, plain_sgtin
+from epcis.epc import CANONICAL_PLAIN, _gtin_base, canonical_digital_link, plain_sgtin
 from epcis.model import (
     EVENT_TYPES,
     SENSOR_VOCAB,
@@ -67,6 +67,8 @@ def _epc_value(value: str) -> str:
     """``canonical_value`` of an EPC; plain SGTIN URNs, nearly every EPC of a bulk list, skip its cache."""
     # Same result: such a URN is no number, and its serial (20 characters at most) is too short to hold
     # a CBV URN, so canonical_value would only have returned its canonical Digital Link.
+    if value.startswith("https://id.gs1.org/") and CANONICAL_PLAIN.match(value) is not None:
+        return value  # canonical already (and valid: a GTIN-14 or SSCC with a plain serial, as issued)
     if value.startswith("urn:epc:id:sgtin:"):
         # The usual serial needs no %-escape: string operations instead of plain_sgtin's regex. The
         # company prefix and item reference end at the first two dots (digits only); _gtin_base checks them.

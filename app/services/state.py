@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from sqlalchemy import select
@@ -98,6 +98,7 @@ class Context:
     # (epc, previous state, was new, changed columns) per change; ("", epcs, ...) for inserted codes
     undo: list[tuple[str, Any, bool, frozenset[str] | None]] = field(default_factory=list)
     sscc_ranges: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
+    ours: dict[str, bool] = field(default_factory=dict)  # code -> whether this service issued it
 
     def product(self, session: Session, gtin: str) -> Product | None:
         if gtin not in self.products:
@@ -105,7 +106,13 @@ class Context:
         return self.products[gtin]
 
     def is_ours(self, session: Session, epc: str) -> bool:
-        """An SGTIN of one of our products, or an SSCC we allocated."""
+        """An SGTIN of one of our products, or an SSCC we allocated (judged once per code and capture)."""
+        known = self.ours.get(epc)
+        if known is None:
+            known = self.ours[epc] = self._issued_here(session, epc)
+        return known
+
+    def _issued_here(self, session: Session, epc: str) -> bool:
         if m := _SGTIN.match(epc):
             return self.product(session, m.group(1)) is not None
         if m := _SSCC.match(epc):
@@ -133,6 +140,19 @@ class Context:
             key = self.canon[epc] = canonical(epc)
         return key
 
+    def canonicals(self, epcs: Sequence[str]) -> list[str]:
+        """`canonical` of each of `epcs`, in order (one C-level pass once the capture has seen them)."""
+        memo = self.canon
+        out = list(map(memo.get, epcs))
+        if None in out:
+            from app.services.eventstore import canonical
+
+            for i, key in enumerate(out):
+                if key is None:
+                    epc = epcs[i]
+                    out[i] = memo[epc] = canonical(epc)
+        return cast(list[str], out)
+
     def states(self, session: Session, epcs: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The current state (column -> value) of those of `epcs` that exist, pending changes included."""
         wanted = list(dict.fromkeys(epcs))
@@ -149,9 +169,9 @@ class Context:
         """Read the state of every code the events name at once, instead of event by event."""
         from app.services.eventstore import EPC_ROLES
 
-        keys = {self.canonical(e) for event in events for attr, _ in EPC_ROLES for e in getattr(event, attr, ())}
+        keys = {e for event in events for attr, _ in EPC_ROLES for e in self.canonicals(getattr(event, attr, ()))}
         keys |= {self.canonical(p) for event in events if (p := getattr(event, "parent_id", None))}
-        self.states(session, sorted(keys))
+        self.states(session, list(keys))  # a membership test: the order of the keys does not matter
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         """New codes, every column given (the caller has read them through `states`: none exists)."""
@@ -290,7 +310,7 @@ def apply(session: Session, event: model.Event, ctx: Context) -> None:
 
 def _apply(session: Session, event: model.Event, ctx: Context) -> None:
     if isinstance(event, model.ObjectEvent):
-        epcs, where = _ours(session, ctx, [ctx.canonical(e) for e in event.epc_list])
+        epcs, where = _ours(session, ctx, ctx.canonicals(event.epc_list))
         if not epcs:
             return
         with _remapped("epcList", where):
@@ -306,7 +326,7 @@ def _apply(session: Session, event: model.Event, ctx: Context) -> None:
                 _observe(session, event, epcs, ctx)
     elif isinstance(event, model.AggregationEvent) and event.parent_id:
         parent = ctx.canonical(event.parent_id)
-        children, where = _ours(session, ctx, [ctx.canonical(e) for e in event.child_epcs])
+        children, where = _ours(session, ctx, ctx.canonicals(event.child_epcs))
         if not children and not ctx.is_ours(session, parent):
             return
         with _remapped("childEPCs", where):
@@ -350,26 +370,28 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
     rows: list[dict[str, Any]] = []
     batches: dict[str, Batch | None] = {}  # by GTIN: the event names one lot
     location, now = _location(event, ctx), datetime.now(UTC)  # the same for every code of the event
+    template: dict[str, Any] = {
+        "epc": None,
+        "kind": "other",
+        "gtin": None,
+        "serial": None,
+        "batch_id": None,
+        "status": COMMISSIONED,
+        "disposition": event.disposition,
+        "decommission_reason": None,
+        "parent": None,
+        "location": location,
+        "owner": None,
+        "last_event_id": event.event_id,
+        "last_biz_step": event.biz_step,
+        "updated_at": now,
+    }
     for i, epc in enumerate(epcs):
-        row: dict[str, Any] = {
-            "epc": epc,
-            "kind": "other",
-            "gtin": None,
-            "serial": None,
-            "batch_id": None,
-            "status": COMMISSIONED,
-            "disposition": event.disposition,
-            "decommission_reason": None,
-            "parent": None,
-            "location": location,
-            "owner": None,
-            "last_event_id": event.event_id,
-            "last_biz_step": event.biz_step,
-            "updated_at": now,
-        }
+        row = template.copy()
+        row["epc"] = epc
         if m := _SGTIN.match(epc):
             gtin, serial = m.group(1), _unquote(m.group(2))
-            row.update(kind="sgtin", gtin=gtin, serial=serial)
+            row["kind"], row["gtin"], row["serial"] = "sgtin", gtin, serial
             if ctx.product(session, gtin) is not None:
                 if lot is None:
                     raise RuleViolation(
@@ -550,6 +572,7 @@ def _unpack(session: Session, parent: str, children: list[str], ctx: Context) ->
 
 
 UNDO_WINDOW = timedelta(days=10)
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of the server a client's clock may be
 FINAL_REASONS = frozenset({"destroyed", "stolen"})
 
 
@@ -561,10 +584,16 @@ def declare_error(session: Session, event: model.Event, ctx: Context) -> None:
     """
     if not (isinstance(event, model.ObjectEvent) and event.action == "DELETE"):
         return
-    epcs, where = _ours(session, ctx, [ctx.canonical(e) for e in event.epc_list])
+    epcs, where = _ours(session, ctx, ctx.canonicals(event.epc_list))
     states = ctx.states(session, epcs)
     declared = event.error_declaration
     assert declared is not None
+    now = datetime.now(UTC)
+    if declared.declaration_time > now + CLOCK_SKEW:
+        raise RuleViolation(
+            f"declarationTime {declared.declaration_time.isoformat()} is in the future",
+            "errorDeclaration.declarationTime",
+        )
     for i, epc in zip(where, epcs, strict=True):
         state = states.get(epc)
         if state is None or state["status"] != DECOMMISSIONED or state["last_event_id"] != event.event_id:
@@ -575,7 +604,9 @@ def declare_error(session: Session, event: model.Event, ctx: Context) -> None:
             raise RuleViolation(
                 f"{epc} was decommissioned as {state['decommission_reason']}, which cannot be undone", f"epcList[{i}]"
             )
-        if declared.declaration_time - event.event_time > UNDO_WINDOW:
+        # The window ends 10 days after the decommissioning by the server's clock: a declaration dated early but
+        # captured late does not reopen it (the EU hub would refuse the undo and the two would disagree).
+        if max(now, declared.declaration_time) - event.event_time > UNDO_WINDOW:
             raise RuleViolation(
                 f"{epc}: the decommissioning of {event.event_time.date()} is more than 10 days old",
                 "errorDeclaration.declarationTime",

@@ -4,6 +4,7 @@ proceed, idempotent repeats, and the live state of every code."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -278,17 +279,35 @@ def test_undo_is_refused_after_ten_days(client: FlaskClient, auth: Auth, databas
         disposition="dispensed",
         eventID="urn:uuid:0d7a3c4e-95b2-4e38-9d53-4b1f0f0c1a01",
     )
-    old["eventTime"] = "2026-11-01T10:00:00.000+01:00"
+    now = datetime.now(UTC)
+    when = now - timedelta(days=11)
+    old["eventTime"] = when.isoformat()
     assert capture(client, auth, document(old))["success"] is True
-    undo = {**old, "errorDeclaration": {"declarationTime": "2026-11-27T10:00:00.000+01:00", "reason": "incorrect_data"}}
-    job = capture(client, auth, document(undo))
-    assert job["errors"][0]["detail"] == (
-        f"{dl(issued[0])}: the decommissioning of 2026-11-01 is more than 10 days old"
-    )
+
+    def undo_of(decommissioning: dict[str, Any], declared: datetime) -> dict[str, Any]:
+        return {
+            **decommissioning,
+            "errorDeclaration": {"declarationTime": declared.isoformat(), "reason": "incorrect_data"},
+        }
+
+    too_old = f"{dl(issued[0])}: the decommissioning of {when.date()} is more than 10 days old"
+    assert capture(client, auth, document(undo_of(old, now)))["errors"][0]["detail"] == too_old
+    # Dated inside the window but captured after it: the server's clock decides, not the document's.
+    late = capture(client, auth, document(undo_of(old, when + timedelta(days=2))))
+    assert late["errors"][0]["detail"] == too_old
+    future = now + timedelta(hours=1)
+    ahead = capture(client, auth, document(undo_of(old, future)))
+    assert ahead["errors"][0]["detail"] == f"declarationTime {future.isoformat()} is in the future"
     assert states(database)[dl(issued[0])].status == "decommissioned"
-    undo["errorDeclaration"]["declarationTime"] = "2026-11-05T10:00:00.000+01:00"
-    assert capture(client, auth, document(undo))["success"] is True
-    assert states(database)[dl(issued[0])].status == "commissioned"
+
+    recent = {**old, "eventTime": (now - timedelta(days=2)).isoformat(), "epcList": [dl(issued[1])]}
+    recent["eventID"] = "urn:uuid:0d7a3c4e-95b2-4e38-9d53-4b1f0f0c1a02"
+    commissioned = commissioning(issued[1:2])
+    commissioned["eventTime"] = (now - timedelta(days=3)).isoformat()
+    assert capture(client, auth, document(commissioned))["success"] is True
+    assert capture(client, auth, document(recent))["success"] is True
+    assert capture(client, auth, document(undo_of(recent, now)))["success"] is True
+    assert states(database)[dl(issued[1])].status == "commissioned"
 
 
 def test_capture_jobs_page_by_link(client: FlaskClient, auth: Auth, issued: list[str]) -> None:

@@ -3,6 +3,7 @@ whether or not they are written yet; rejected events leave no trace (proceed) or
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -140,7 +141,7 @@ def test_decommission_and_its_error_declaration_in_one_document(
     )
     undo = {
         **removed,
-        "errorDeclaration": {"declarationTime": "2026-11-27T11:00:00.000+01:00", "reason": "incorrect_data"},
+        "errorDeclaration": {"declarationTime": datetime.now(UTC).isoformat(), "reason": "incorrect_data"},
     }
     job = capture(client, auth, document(commissioning(serials, minute=1), removed, undo, undo))
     assert (job["success"], job["capturedCount"]) == (True, 3)
