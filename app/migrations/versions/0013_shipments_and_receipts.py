@@ -1,7 +1,7 @@
 """shipments and receipts
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0011
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import app.models.base
 
 
 revision = '0013'
-down_revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
