@@ -94,12 +94,32 @@ def baseline(app: Any, rows: int) -> float:
         raw.close()
 
 
+def serialised_batch(database: Any, admin: Any, count: int) -> tuple[list[str], list[str], list[str]]:
+    """A batch of `count` allocated serials with SSCCs for its cases (100 packs) and pallets (100 cases):
+    the serials, the case SSCCs and the pallet SSCCs (18 digits)."""
+    from app.schemas import BatchIn
+    from app.services import batches, serials
+
+    batch = batches.create_batch(
+        database,
+        admin,
+        BatchIn.model_validate({"gtin": GTIN, "lot": "BENCH", "expiry": "2028-12-31", "quantity": count}),
+    )
+    allocation = serials.allocate(database, admin, batch["id"], count, serials.Limits(10_000_000, 0))
+    n_cases, n_pallets = max(1, count // 100), max(1, count // 10_000)
+    sscc = serials.allocate_sscc(database, admin, "9506000", 0, n_cases + n_pallets, 100_000)["sscc"]
+    return serials.serial_strings(allocation), sscc[:n_cases], sscc[n_cases:]
+
+
+def links(ssccs: list[str]) -> list[str]:
+    return [f"https://id.gs1.org/00/{s}" for s in ssccs]
+
+
 def run(backend: str, count: int) -> None:
     from sqlalchemy import func, select
 
     from app.models import CodeState, EventEpc
-    from app.schemas import BatchIn
-    from app.services import batches, capture, serials
+    from app.services import capture
 
     with fresh_app(backend) as app:
         if app is None:
@@ -107,17 +127,8 @@ def run(backend: str, count: int) -> None:
             return
         database = app.extensions["custody.db"]
         admin = seed_product(database)
-        batch = batches.create_batch(
-            database,
-            admin,
-            BatchIn.model_validate({"gtin": GTIN, "lot": "BENCH", "expiry": "2028-12-31", "quantity": count}),
-        )
-        allocation = serials.allocate(database, admin, batch["id"], count, serials.Limits(10_000_000, 0))
-        strings = serials.serial_strings(allocation)
-        n_cases, n_pallets = max(1, count // 100), max(1, count // 10_000)
-        sscc = serials.allocate_sscc(database, admin, "9506000", 0, n_cases + n_pallets, 100_000)["sscc"]
-        links = [f"https://id.gs1.org/00/{s}" for s in sscc]
-        body = build_document(strings, links[:n_cases], links[n_cases:])
+        strings, cases, pallets = serialised_batch(database, admin, count)
+        body = build_document(strings, links(cases), links(pallets))
         limits = capture.CaptureLimits(max_events=100_000, max_bytes=200 * 2**20)
         t = time.perf_counter()
         doc = capture.parse_document(body, limits)

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_capture import CONTEXT, build_document  # noqa: E402
+from bench_capture import CONTEXT, build_document, links, serialised_batch  # noqa: E402
 from common import GTIN, fresh_app, seed_product  # noqa: E402
 
 OUR_GLN, PARTNER_GLN = "9506000000008", "4012345000009"
@@ -93,8 +93,7 @@ def run(backend: str, count: int) -> None:
     from sqlalchemy import select
 
     from app.models import EpcisEvent
-    from app.schemas import BatchIn
-    from app.services import batches, capture, dscsa_document, dscsa_masterdata, serials
+    from app.services import capture, dscsa_document, dscsa_masterdata
 
     with fresh_app(backend) as app:
         if app is None:
@@ -102,19 +101,9 @@ def run(backend: str, count: int) -> None:
             return
         database = app.extensions["custody.db"]
         admin = seed_product(database)
-        batch = batches.create_batch(
-            database,
-            admin,
-            BatchIn.model_validate({"gtin": GTIN, "lot": "BENCH", "expiry": "2028-12-31", "quantity": count}),
-        )
-        allocation = serials.allocate(database, admin, batch["id"], count, serials.Limits(10_000_000, 0))
-        strings = serials.serial_strings(allocation)
-        n_cases, n_pallets = max(1, count // 100), max(1, count // 10_000)
-        sscc = serials.allocate_sscc(database, admin, "9506000", 0, n_cases + n_pallets, 100_000)["sscc"]
-        cases, pallets = sscc[:n_cases], sscc[n_cases:]
-        links = [f"https://id.gs1.org/00/{s}" for s in sscc]
+        strings, cases, pallets = serialised_batch(database, admin, count)
         limits = capture.CaptureLimits(max_events=100_000, max_bytes=200 * 2**20)
-        for body in (build_document(strings, links[:n_cases], links[n_cases:]), shipping_document(pallets)):
+        for body in (build_document(strings, links(cases), links(pallets)), shipping_document(pallets)):
             job = capture.capture(database, admin, capture.parse_document(body, limits))
             assert job["success"], job["errors"][:1]
         product = {
@@ -151,7 +140,7 @@ def run(backend: str, count: int) -> None:
             tracemalloc.stop()
         base, base_size = bare_lxml(strings, cases, pallets)
         print(
-            f"{backend:<10} {n_pallets:,} pallets / {n_cases:,} cases / {count:,} packs: "
+            f"{backend:<10} {len(pallets):,} pallets / {len(cases):,} cases / {count:,} packs: "
             f"document {size / 2**20:.1f} MB in {timings[False]:.2f} s, with the XSD check {timings[True]:.2f} s; "
             f"peak Python memory {peak / 2**20:.0f} MB",
             flush=True,
