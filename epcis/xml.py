@@ -375,8 +375,12 @@ _DISPOSITIONS = cbv.vocabulary("disposition").forms
 _ELEMENT = etree.Element
 
 
-def event_from_xml(el: Any, index: int) -> Event:
-    """One event element (any EPCIS version) as a model event."""
+def event_from_xml(el: Any, index: int, plain: bool = False) -> Event:
+    """One event element (any EPCIS version) as a model event.
+
+    ``plain``: the subtree holds elements only (no comments, processing instructions or entity
+    references), so children are iterated without the element filter.
+    """
     name = _local(el.tag)
     cls = _EVENT_TYPES.get(name)
     if cls is None:
@@ -386,7 +390,7 @@ def event_from_xml(el: Any, index: int) -> Event:
     inline = _INLINE
     current = el
     try:
-        for child in el.iterchildren(_ELEMENT):
+        for child in el if plain else el.iterchildren(_ELEMENT):
             current = child
             tag = child.tag
             code = inline.get(tag)
@@ -413,7 +417,8 @@ def event_from_xml(el: Any, index: int) -> Event:
                         fields.get(part.tag, _extension_field)(kw, part)
             elif code == _EPCS:
                 # Every child of an EPC list is an <epc>, whatever its prefix: no need to look at tags.
-                kw[_EPC_LISTS[tag]] = [Epc((e.text or "").strip()) for e in child.iterchildren(_ELEMENT)]
+                items = child if plain else child.iterchildren(_ELEMENT)
+                kw[_EPC_LISTS[tag]] = [Epc((e.text or "").strip()) for e in items]
             elif code == _EVENT_TIME:
                 kw["event_time"] = parse_time((child.text or "").strip())
             elif code == _OFFSET:
@@ -446,9 +451,10 @@ def event_from_xml(el: Any, index: int) -> Event:
 
 
 def _events(event_list: Any) -> list[Event]:
+    plain = next(event_list.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
     out: list[Event] = []
     for el in _children(event_list):
-        out.append(event_from_xml(el, len(out)))
+        out.append(event_from_xml(el, len(out), plain))
     return out
 
 

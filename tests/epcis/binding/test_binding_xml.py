@@ -236,3 +236,21 @@ def test_export_errors() -> None:
     with pytest.raises(EpcisError) as failure:
         to_xml(doc, "1.2")
     assert str(failure.value) == "event 1: TransactionEvent needs a bizTransactionList in EPCIS 1.2 XML"
+
+
+@pytest.mark.parametrize("node", ["<!-- note -->", "<?line-pi id=4?>"])
+def test_comments_and_processing_instructions_between_elements_are_not_read_as_fields(node: str) -> None:
+    body = (
+        "<ObjectEvent>{n}<eventTime>2024-01-02T10:00:00.000+01:00</eventTime>"
+        "<eventTimeZoneOffset>+01:00</eventTimeZoneOffset>"
+        "<epcList>{n}<epc>urn:epc:id:sgtin:4012345.011111.1</epc>{n}<epc>urn:epc:id:sgtin:4012345.011111.2</epc>"
+        "{n}</epcList><action>ADD</action>{n}<bizStep>shipping</bizStep></ObjectEvent>"
+    )
+    document = (
+        f'<epcis:EPCISDocument {NS.format(v=2)} schemaVersion="2.0" creationDate="2024-01-02T10:00:00Z">'
+        "<EPCISBody><EventList>{events}</EventList></EPCISBody></epcis:EPCISDocument>"
+    )
+    with_nodes = parse(document.format(events=body.format(n=node)))
+    without = parse(document.format(events=body.format(n="")))
+    assert with_nodes.events == without.events
+    assert with_nodes.events[0].epc_list == ["urn:epc:id:sgtin:4012345.011111.1", "urn:epc:id:sgtin:4012345.011111.2"]
