@@ -4,6 +4,10 @@ What is expected comes from our own shipment record (a transfer between our site
 the partner's imported data (`dscsa.partner_data`). The comparison lists what is missing, what was not
 expected and where the lot or expiry on the barcode differs from the record; only a delivery without
 unexpected or mismatching scans is received.
+
+A partner's file is the DSCSA transaction record of the delivery: its codes are expected only when the
+file affirms the transaction statement and, when it names a receiver, is addressed to one of our
+locations. Scans that only such a file covers are listed as refused, with the reason, and block receiving.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import Batch, Location, TradingPartner
+from app.models.dscsa import DscsaImport
 from app.models.shipments import Receipt, ReceiptItem, ReceiptStatus, Shipment, ShipmentItem, ShipmentStatus
 from app.services import audit, dscsa, logistics_capture, state
 from app.services.logistics_common import (
     batches,
     gln_of,
     label,
+    own_glns,
     own_location,
     partner,
     place_label,
@@ -52,10 +58,11 @@ class Comparison:
     missing: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     mismatches: list[dict[str, str]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)  # {"epc", "reason"}: the partner file is not acceptable
 
     @property
     def clean(self) -> bool:
-        return not self.unexpected and not self.mismatches
+        return not self.unexpected and not self.mismatches and not self.refused
 
 
 def open_receipt(
@@ -152,6 +159,13 @@ def receive(database: Database, actor: Principal, receipt_id: int) -> dict[str, 
         if not items:
             raise ValidationFailed("scan the delivery's pallets, cases or packs before receiving", field="code")
         result = compare(session, receipt, items)
+        if result.refused:
+            first = result.refused[0]
+            raise ValidationFailed(
+                f"{len(result.refused)} scans are covered only by a partner file that cannot be accepted "
+                f"({first['reason']}): ask the partner for a corrected file, or set those units aside",
+                field="code",
+            )
         if not result.clean:
             raise ValidationFailed(
                 f"{len(result.unexpected)} unexpected and {len(result.mismatches)} mismatching scans: set those "
@@ -234,6 +248,22 @@ def _same_party(value: object, gln: str) -> bool:
     return not text or text == gln or gln_of(text) == gln
 
 
+def _file_problems(session: Session, import_ids: set[int]) -> dict[int, str]:
+    """Why each of these imported partner files cannot vouch for a delivery (acceptable files are absent)."""
+    if not import_ids:
+        return {}
+    ours = own_glns(session)
+    out: dict[int, str] = {}
+    for row in session.scalars(select(DscsaImport).where(DscsaImport.id.in_(import_ids))):
+        name = f"partner file {row.document_id or row.id}"
+        if row.transaction_statement is not True:
+            state_of = "denies" if row.transaction_statement is False else "does not carry"
+            out[row.id] = f"{name} {state_of} the DSCSA transaction statement"
+        elif row.receiver_gln is not None and row.receiver_gln not in ours:
+            out[row.id] = f"{name} is addressed to {row.receiver_gln}, not to one of our locations"
+    return out
+
+
 def _yymmdd(value: str | None) -> str | None:
     """An expiry as YYMMDD whether the record wrote it as an ISO date or as printed."""
     if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -263,6 +293,7 @@ def compare(session: Session, receipt: Receipt, items: dict[str, ReceiptItem] | 
     """Compare the receipt's scans with what was expected."""
     items = _scans(session, receipt.id) if items is None else items
     result = Comparison()
+    refused: dict[str, str] = {}
     if receipt.shipment_id is not None:
         shipment = session.get(Shipment, receipt.shipment_id)
         assert shipment is not None
@@ -280,15 +311,24 @@ def compare(session: Session, receipt: Receipt, items: dict[str, ReceiptItem] | 
     else:
         seller = session.get(TradingPartner, receipt.partner_id)
         assert seller is not None
-        data = dscsa.partner_data(session, list(items))
+        data = {
+            code: d
+            for code, d in dscsa.partner_data(session, list(items)).items()
+            if _same_party(d.get("partner_gln"), seller.gln)
+        }
+        problems = _file_problems(session, {d["import_id"] for d in data.values()})
+        refused = {code: problems[d["import_id"]] for code, d in data.items() if d["import_id"] in problems}
+        result.refused = [{"epc": code, "reason": refused[code]} for code in items if code in refused]
         expected = {
             code: Expected(lot=d.get("lot"), expiry=_yymmdd(d.get("expiry")), parent=d.get("parent"))
             for code, d in data.items()
-            if _same_party(d.get("partner_gln"), seller.gln)
+            if code not in refused
         }
     for epc, item in items.items():
         record = expected.get(epc)
         if record is None:
+            if epc in refused:
+                continue
             result.unexpected.append(epc)
             continue
         result.matched.append(epc)
@@ -324,6 +364,7 @@ def view(session: Session, receipt: Receipt, *, with_comparison: bool = True) ->
             missing=[{"epc": e, "label": label(e)} for e in result.missing],
             unexpected=[{"epc": e, "label": label(e)} for e in result.unexpected],
             mismatches=[{**m, "label": label(m["epc"])} for m in result.mismatches],
+            refused=[{**r, "label": label(r["epc"])} for r in result.refused],
             clean=result.clean,
         )
     return out

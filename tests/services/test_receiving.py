@@ -14,8 +14,7 @@ from app.errors import Conflict, ValidationFailed
 from app.models import AuditEntry, CodeState, EpcisEvent
 from app.services import logistics_decommission, receiving, shipments
 from tests.conftest import GTIN
-from tests.epcis_api.test_capture import document, event
-from tests.services.test_shipments import CLERK, SITE, WAREHOUSE, World, draft, make_world, sscc_of
+from tests.services.test_shipments import CLERK, PARTNER, SITE, WAREHOUSE, World, draft, make_world, sscc_of
 
 Auth = dict[str, dict[str, str]]
 
@@ -132,6 +131,35 @@ def test_opening_a_receipt_checks_its_source(database: Any, world: World, unchan
     ]
 
 
+def dscsa_file(
+    serial: str, *, affirmed: str | None = "true", receiver: str = SITE, document_id: str = "DOC-1"
+) -> bytes:
+    """A partner's EPCIS 1.2 file (SBDH, transaction statement) commissioning one pack of lot X1, expiry 2028-01-31."""
+    statement = (
+        "<gs1ushc:dscsaTransactionStatement><gs1ushc:affirmTransactionStatement>"
+        f"{affirmed}</gs1ushc:affirmTransactionStatement></gs1ushc:dscsaTransactionStatement>"
+        if affirmed is not None
+        else ""
+    )
+    return f"""<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1"
+ xmlns:sbdh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+ xmlns:gs1ushc="http://epcis.gs1us.org/hc/ns" xmlns:cbvmda="urn:epcglobal:cbv:mda"
+ schemaVersion="1.2" creationDate="2026-01-01T00:00:00Z"><EPCISHeader>
+<sbdh:StandardBusinessDocumentHeader><sbdh:HeaderVersion>1.0</sbdh:HeaderVersion>
+<sbdh:Sender><sbdh:Identifier Authority="GLN">{PARTNER}</sbdh:Identifier></sbdh:Sender>
+<sbdh:Receiver><sbdh:Identifier Authority="GLN">{receiver}</sbdh:Identifier></sbdh:Receiver>
+<sbdh:DocumentIdentification><sbdh:Standard>EPCglobal</sbdh:Standard><sbdh:TypeVersion>1.0</sbdh:TypeVersion>
+<sbdh:InstanceIdentifier>{document_id}</sbdh:InstanceIdentifier><sbdh:Type>Events</sbdh:Type>
+<sbdh:CreationDateAndTime>2026-01-01T00:00:00Z</sbdh:CreationDateAndTime></sbdh:DocumentIdentification>
+</sbdh:StandardBusinessDocumentHeader>{statement}</EPCISHeader>
+<EPCISBody><EventList><ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime>
+<eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:4012345.000001.{serial}</epc></epcList>
+<action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>
+<disposition>urn:epcglobal:cbv:disp:active</disposition><extension><ilmd><cbvmda:lotNumber>X1</cbvmda:lotNumber>
+<cbvmda:itemExpirationDate>2028-01-31</cbvmda:itemExpirationDate></ilmd></extension></ObjectEvent>
+</EventList></EPCISBody></epcis:EPCISDocument>""".encode()
+
+
 def test_partner_delivery_without_partner_data_is_all_unexpected(database: Any, world: World, unchanged: Any) -> None:
     receipt = receiving.open_receipt(database, CLERK, location_id=world.site, partner_id=world.partner)
     foreign = "(00)340123450000000017"
@@ -146,21 +174,11 @@ def test_partner_delivery_against_the_partner_file(
 ) -> None:
     """The partner's imported file decides what is expected, unexpected and mismatching in its delivery."""
     theirs, other = ("https://id.gs1.org/01/04012345000016/21/" + s for s in ("P1", "P2"))
-    partner_file = document(
-        event(
-            "ObjectEvent",
-            "ADD",
-            "commissioning",
-            1,
-            epcList=[theirs],
-            disposition="active",
-            ilmd={"cbvmda:lotNumber": "X1", "cbvmda:itemExpirationDate": "2028-01-31"},
-        )
-    )
+    partner_file = dscsa_file("P1")
     imported = client.post(
-        "/api/v1/dscsa/imports?partner_gln=4012345000009",
+        "/api/v1/dscsa/imports",
         data=partner_file,
-        headers={**auth["admin"], "Content-Type": "application/ld+json"},
+        headers={**auth["admin"], "Content-Type": "application/xml"},
     )
     assert imported.status_code == 201, imported.get_json()
     receipt = receiving.open_receipt(database, CLERK, location_id=world.site, partner_id=world.partner)
@@ -179,6 +197,44 @@ def test_partner_delivery_against_the_partner_file(
         assert stored is not None
     assert stored.body["epcList"] == [theirs]
     assert stored.body["sourceList"] == [{"type": "owning_party", "source": "https://id.gs1.org/417/4012345000009"}]
+
+
+@pytest.mark.parametrize(
+    ("affirmed", "receiver", "reason"),
+    [
+        (None, SITE, "partner file DOC-9 does not carry the DSCSA transaction statement"),
+        ("false", SITE, "partner file DOC-9 denies the DSCSA transaction statement"),
+        ("true", "0614141000005", "partner file DOC-9 is addressed to 0614141000005, not to one of our locations"),
+    ],
+)
+def test_a_partner_file_that_cannot_vouch_for_the_delivery_blocks_receiving(
+    client: FlaskClient,
+    auth: Auth,
+    database: Any,
+    world: World,
+    unchanged: Any,
+    affirmed: str | None,
+    receiver: str,
+    reason: str,
+) -> None:
+    """DSCSA: the seller's file must affirm the transaction statement and be addressed to us."""
+    partner_file = dscsa_file("P9", affirmed=affirmed, receiver=receiver, document_id="DOC-9")
+    imported = client.post(
+        "/api/v1/dscsa/imports", data=partner_file, headers={**auth["admin"], "Content-Type": "application/xml"}
+    )
+    assert imported.status_code == 201, imported.get_json()
+    receipt = receiving.open_receipt(database, CLERK, location_id=world.site, partner_id=world.partner)
+    now = receiving.scan(database, CLERK, receipt["id"], "(01)04012345000016(21)P9(10)X1(17)280131")
+    pack = "https://id.gs1.org/01/04012345000016/21/P9"
+    assert [(r["epc"], r["reason"]) for r in now["refused"]] == [(pack, reason)]
+    assert now["matched"] == [] and now["unexpected"] == [] and now["clean"] is False
+    message = (
+        f"1 scans are covered only by a partner file that cannot be accepted ({reason}): ask the partner for a "
+        "corrected file, or set those units aside"
+    )
+    with unchanged(), pytest.raises(ValidationFailed) as refused:
+        receiving.receive(database, CLERK, receipt["id"])
+    assert refused.value.detail == message and refused.value.field == "code"
 
 
 @pytest.mark.parametrize("reason", ["destroyed", "stolen", "recalled"])
