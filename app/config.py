@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Outbox channel of the EU hub messages. Its credential is a setting (below), not a partner channel's.
+FMD_CHANNEL = "eu_fmd"
+
 
 def _instance_secret(instance_path: str) -> str:
     """A random secret kept in instance/ so a laptop run needs no set-up and survives restarts."""
@@ -64,6 +67,13 @@ class Config:
             fmd_sender_id=env.get("CUSTODY_FMD_SENDER_ID") or None,
             fmd_split_size=int(env.get("CUSTODY_FMD_SPLIT_SIZE", 250_000)),
         )
+
+    def channel_authorization(self, channel: str) -> str | None:
+        """The `Authorization` header of an outbox channel whose credential is a setting, read at delivery time
+        (so a rotated token reaches messages already queued, and no message stores it); None for the others."""
+        tokens = {FMD_CHANNEL: self.fmd_hub_token}
+        token = tokens.get(channel)
+        return f"Bearer {token}" if token else None
 
     def replace(self, **changes: Any) -> Config:
         known = {f.name for f in dataclasses.fields(self)}

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.config import Config
+from app.config import FMD_CHANNEL, Config
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import AuditEntry, Batch, BatchStatus, CodeState, OutboxMessage
@@ -34,7 +34,7 @@ from app.services.security import Principal
 from app.services.state import DISPOSITION_REASON, REASON_FIELD
 from epcis import model
 
-CHANNEL = "eu_fmd"
+CHANNEL = FMD_CHANNEL
 SCHEME = "GTIN"  # this service's products are GTINs; the format also carries PPNs for gateways
 # Decommissioning reason (app.services.state.REASONS) -> hub pack status. "recalled" and "expired" have
 # none: a recall is a batch message and the hub derives expiry itself.

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
 from app.extensions import Database
@@ -194,20 +194,11 @@ class DeliveryReport:
     """What one `deliver_due` call did."""
 
     claimed: int = 0
+    taken_over: int = 0  # claims that ran out before their turn and were claimed by another worker: not sent
     delivered: int = 0
     failed: int = 0
     needs_attention: int = 0
     message_ids: list[str] = field(default_factory=list)
-
-
-def _hub_authorization(database: Database, channel: str) -> str | None:
-    """The EU hub's credential, read from the settings at delivery time (never stored in the message)."""
-    from app.services.fmd import CHANNEL as FMD_CHANNEL
-
-    settings = database.settings
-    if channel == FMD_CHANNEL and settings is not None and settings.fmd_hub_token:
-        return f"Bearer {settings.fmd_hub_token}"
-    return None
 
 
 def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -> list[_Claim]:
@@ -241,6 +232,7 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
             else {}
         )
         lease_end = now + timedelta(seconds=policy.lease + policy.timeout * len(messages))
+        settings = database.settings
         claims = []
         for message in messages:
             token = str(uuid.uuid4())
@@ -252,9 +244,9 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
                 MESSAGE_ID_HEADER: message.message_id,
             }
             tls = SYSTEM_TLS
-            hub_authorization = _hub_authorization(database, message.channel)
-            if hub_authorization:
-                headers["Authorization"] = hub_authorization
+            configured = settings.channel_authorization(message.channel) if settings is not None else None
+            if configured:
+                headers["Authorization"] = configured
             channel = channels.get(message.partner_channel_id or 0)
             if channel is not None:
                 if channel.auth_header:
@@ -292,6 +284,25 @@ def _send(transport: Transport, claim: _Claim, timeout: float) -> tuple[Reply | 
     except (OSError, requests.RequestException, ValueError) as exc:
         reply, error = None, describe(exc)
     return reply, error, int((time.monotonic() - started) * 1000)
+
+
+def _renew(database: Database, claim: _Claim, at: datetime, policy: RetryPolicy) -> bool:
+    """Just before sending: extend the claim's lease from `at` for one delivery, if the claim is still ours.
+
+    A batch's sends can outlast the lease taken at claim time (a receiver that trickles its answer keeps
+    each read within the timeout); another worker may then have claimed the message, and sends it itself.
+    """
+    with database.write() as session:
+        renewed = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == claim.pk,
+                OutboxMessage.claim_token == claim.token,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(next_attempt_at=at + timedelta(seconds=policy.lease + policy.timeout))
+        )
+        return int(getattr(renewed, "rowcount", 0) or 0) == 1
 
 
 def _record(
@@ -355,9 +366,13 @@ def deliver_due(
         with RequestsTransport() as own:
             return deliver_due(database, now=now, limit=limit, policy=policy, transport=own, rng=rng)
     report = DeliveryReport()
+    started = time.monotonic()
     for claim in _claim(database, now, limit, policy):
         report.claimed += 1
         report.message_ids.append(claim.message_id)
+        if not _renew(database, claim, now + timedelta(seconds=time.monotonic() - started), policy):
+            report.taken_over += 1
+            continue
         status = _record(database, claim, _send(transport, claim, policy.timeout), now, policy, rng)
         if status == OutboxStatus.DELIVERED:
             report.delivered += 1

@@ -509,3 +509,10 @@ def test_with_no_hub_configured_the_channel_stays_silent(
     move(client, auth, us, "closed", "released")
     assert messages(client, auth, us) == []
     quiet_app.extensions["custody.db"].engine.dispose()
+
+
+def test_only_the_hub_channel_carries_the_hub_token(app: Flask) -> None:
+    settings = app.extensions["custody.db"].settings
+    assert settings.channel_authorization(fmd.CHANNEL) == f"Bearer {HUB_TOKEN}"
+    assert settings.channel_authorization("epcis_push") is None and settings.channel_authorization("dscsa") is None
+    assert settings.replace(fmd_hub_token=None).channel_authorization(fmd.CHANNEL) is None

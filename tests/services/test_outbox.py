@@ -334,3 +334,50 @@ def test_cancelling_a_refused_message_lets_the_next_one_go(database: Any) -> Non
         assert server.ids() == [first, second]
     finally:
         server.close()
+
+
+class TakenOver(worker.RequestsTransport):
+    """While sending the first message, another worker claims the second (its lease here having run out)."""
+
+    def __init__(self, database: Any, victim: str) -> None:
+        super().__init__()
+        self.database, self.victim = database, victim
+
+    def post(
+        self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: worker.TlsSettings
+    ) -> worker.Reply:
+        with self.database.write() as session:
+            message = session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == self.victim))
+            assert message is not None
+            message.claim_token = "another-worker"
+        return super().post(url, body, headers, timeout, tls)
+
+
+def test_a_claim_taken_over_by_another_worker_is_not_sent_twice(database: Any, receiver: Receiver) -> None:
+    first = put(database, receiver.url, body=b"1")
+    second = put(database, receiver.url, body=b"2")
+    with TakenOver(database, second) as transport:
+        report = worker.deliver_due(database, now=T0, policy=FAST, transport=transport)
+    assert (report.claimed, report.delivered, report.taken_over) == (2, 1, 1)
+    assert receiver.ids() == [first]
+    message, attempts = row(database, second)
+    # Left to its new owner: still pending under the other claim, nothing recorded by this worker.
+    assert (message.status, message.claim_token, attempts) == (OutboxStatus.PENDING, "another-worker", [])
+
+
+def test_the_lease_is_renewed_just_before_each_send(database: Any, receiver: Receiver) -> None:
+    message_id = put(database, receiver.url)
+    put(database, receiver.url, body=b"2")  # a batch of two: the claim's own lease is lease + 2 timeouts
+    seen: list[datetime] = []
+
+    class Observe(worker.RequestsTransport):
+        def post(
+            self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: worker.TlsSettings
+        ) -> worker.Reply:
+            seen.append(row(database, message_id)[0].next_attempt_at.replace(tzinfo=UTC))
+            raise SystemExit("worker killed")
+
+    with pytest.raises(SystemExit), Observe() as transport:
+        worker.deliver_due(database, now=T0, policy=FAST, transport=transport)
+    # lease + one timeout from the moment of sending (the pass's clock plus the real time spent so far).
+    assert T0 + timedelta(seconds=7) <= seen[0] < T0 + timedelta(seconds=8)
