@@ -106,19 +106,13 @@ def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
             stamps.append(i)
     if not stamps:
         return rows if isinstance(rows, list) and isinstance(rows[0], tuple) else [tuple(row) for row in rows]
-    texts: dict[datetime, str] = {}  # bulk rows tend to share a few timestamps: convert each once
-    out: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(row)
-        for i in stamps:
-            stamp = values[i]
-            if stamp is not None:
-                text = texts.get(stamp)
-                if text is None:
-                    text = texts[stamp] = _sqlite_value(stamp)
-                values[i] = text
-        out.append(tuple(values))
-    return out
+    # Column by column: bulk rows tend to share a few timestamps, each converted once, and the rows are
+    # taken apart and put together again by C-level passes.
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i in stamps:
+        texts: dict[Any, Any] = {stamp: _sqlite_value(stamp) for stamp in set(columns[i])}
+        columns[i] = list(map(texts.__getitem__, columns[i]))
+    return list(zip(*columns, strict=True))
 
 
 def _sqlite_value(value: Any) -> Any:

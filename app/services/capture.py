@@ -217,7 +217,7 @@ def capture(
                 run = _Run(
                     session,
                     ctx,
-                    eventstore.Pending(ctx.canonical),
+                    eventstore.Pending(ctx.canonical, ctx.canonicals),
                     eventstore.hashes(session, [str(e.event_id) for e in doc.events]),
                     record_time,
                     actor,

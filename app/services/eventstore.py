@@ -6,6 +6,8 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -34,7 +36,7 @@ _CANONICAL = re.compile(r"https://id\.gs1\.org/(?:01/\d{14}/21/[A-Za-z0-9]{1,20}
 def canonical(epc: str) -> str:
     """The key EPCs are indexed and compared by: the canonical Digital Link when GS1, else the value."""
     if _CANONICAL.match(epc):
-        return epc
+        return str(epc)  # a plain str: sorts, hashes and binds faster than the model's `Epc` subclass
     return model.Epc(epc).digital_link or str(epc)
 
 
@@ -160,9 +162,40 @@ def store(
     return row
 
 
-def _insert_index(session: Session, events: list[tuple[int, model.Event]], canon: Callable[[str], str]) -> None:
+def _canonicals(canon: Callable[[str], str]) -> Callable[[Sequence[str]], list[str]]:
+    return lambda epcs: [canon(e) for e in epcs]
+
+
+def _epc_rows(
+    events: list[tuple[int, model.Event]], canon: Callable[[str], str], canons: Callable[[Sequence[str]], list[str]]
+) -> list[tuple[str, str, int]]:
+    """(epc, role, event pk) of every EPC the events name, parents included, sorted (the index's key order).
+
+    Rows are gathered in (role, pk) order, then stably sorted on the EPC alone: the same order as sorting
+    the whole tuples, at the cost of comparing plain strings.
+    """
+    by_role: dict[str, list[tuple[str, str, int]]] = {}
+    ordered = sorted(events, key=itemgetter(0))
+    for attr, role in EPC_ROLES:
+        rows = by_role.setdefault(role, [])
+        for pk, event in ordered:
+            keys = canons(getattr(event, attr, ()))
+            if keys:
+                rows += zip(keys, repeat(role), repeat(pk))
+    by_role["parent"] = [(canon(p), "parent", pk) for pk, event in ordered if (p := getattr(event, "parent_id", None))]
+    out = [row for role in sorted(by_role) for row in by_role[role]]
+    out.sort(key=itemgetter(0))
+    return out
+
+
+def _insert_index(
+    session: Session,
+    events: list[tuple[int, model.Event]],
+    canon: Callable[[str], str],
+    canons: Callable[[Sequence[str]], list[str]] | None = None,
+) -> None:
     """The indexed rows of stored events (by primary key): EPCs, quantities, links, ILMD and extension fields."""
-    epcs = sorted((epc, role, pk) for pk, event in events for role, epc in epcs_of(event, canon))
+    epcs = _epc_rows(events, canon, canons or _canonicals(canon))
     insert_rows(session, "epcis_event_epc", ("epc", "role", "event_pk"), epcs)
     quantities = [
         {"event_pk": pk, "role": role, "epc_class": canon(q.epc_class), "quantity": q.quantity, "uom": q.uom}
@@ -199,8 +232,11 @@ class Pending:
     `hash_of` answers for every event added, written or not, so repeats within a document are seen.
     """
 
-    def __init__(self, canon: Callable[[str], str] = canonical) -> None:
+    def __init__(
+        self, canon: Callable[[str], str] = canonical, canons: Callable[[Sequence[str]], list[str]] | None = None
+    ) -> None:
         self.canon = canon
+        self.canons = canons or _canonicals(canon)
         self._hashes: dict[str, str] = {}
         self._rows: list[dict[str, Any]] = []
         self._events: list[model.Event] = []
@@ -244,7 +280,7 @@ class Pending:
                 member(session, EpcisEvent.event_id, keys[i : i + CHUNK])
             )
             pks.update({key: pk for key, pk in session.execute(query)})
-        _insert_index(session, [(pks[k], e) for k, e in zip(keys, self._events, strict=True)], self.canon)
+        _insert_index(session, [(pks[k], e) for k, e in zip(keys, self._events, strict=True)], self.canon, self.canons)
         self._rows, self._events = [], []
 
 

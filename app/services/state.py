@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import filterfalse
 from operator import itemgetter
 from typing import Any, cast
 from urllib.parse import unquote
@@ -51,10 +52,6 @@ class RuleViolation(Exception):
         super().__init__(detail)
         self.detail = detail
         self.field = field
-
-
-def _unquote(serial: str) -> str:
-    return unquote(serial) if "%" in serial else serial
 
 
 _UNKNOWN: Any = object()
@@ -99,6 +96,7 @@ class Context:
     undo: list[tuple[str, Any, bool, frozenset[str] | None]] = field(default_factory=list)
     sscc_ranges: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
     ours: dict[str, bool] = field(default_factory=dict)  # code -> whether this service issued it
+    lists: dict[int, tuple[Sequence[str], list[str]]] = field(default_factory=dict)  # id(list) -> (list, canonicals)
 
     def product(self, session: Session, gtin: str) -> Product | None:
         if gtin not in self.products:
@@ -111,6 +109,26 @@ class Context:
         if known is None:
             known = self.ours[epc] = self._issued_here(session, epc)
         return known
+
+    def are_ours(self, session: Session, epcs: Sequence[str]) -> list[bool]:
+        """`is_ours` of each of `epcs`, in order (one C-level pass once the capture has judged them)."""
+        ours, products, sgtin = self.ours, self.products, _SGTIN.match
+        out = list(map(ours.get, epcs))
+        if None in out:
+            for i, known in enumerate(out):
+                if known is None:
+                    epc = epcs[i]
+                    known = ours.get(epc)  # a code listed twice
+                    if known is None:
+                        # Inline for the common case (an SGTIN of a product already looked up): a list is long.
+                        m = sgtin(epc)
+                        if m is not None and (gtin := m.group(1)) in products:
+                            known = products[gtin] is not None
+                        else:
+                            known = self._issued_here(session, epc)
+                        ours[epc] = known
+                    out[i] = known
+        return cast(list[bool], out)
 
     def _issued_here(self, session: Session, epc: str) -> bool:
         if m := _SGTIN.match(epc):
@@ -141,7 +159,14 @@ class Context:
         return key
 
     def canonicals(self, epcs: Sequence[str]) -> list[str]:
-        """`canonical` of each of `epcs`, in order (one C-level pass once the capture has seen them)."""
+        """`canonical` of each of `epcs`, in order (one C-level pass once the capture has seen them).
+
+        The answer for one list object (an event's EPC list) is kept for the capture and shared by every
+        caller: read it, never change it.
+        """
+        hit = self.lists.get(id(epcs))
+        if hit is not None and hit[0] is epcs:
+            return hit[1]
         memo = self.canon
         out = list(map(memo.get, epcs))
         if None in out:
@@ -151,46 +176,61 @@ class Context:
                 if key is None:
                     epc = epcs[i]
                     out[i] = memo[epc] = canonical(epc)
+        self.lists[id(epcs)] = (epcs, cast(list[str], out))
         return cast(list[str], out)
 
     def states(self, session: Session, epcs: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The current state (column -> value) of those of `epcs` that exist, pending changes included."""
         wanted = list(dict.fromkeys(epcs))
-        missing = [e for e in wanted if e not in self.codes]
+        self._load(session, wanted)
+        values = list(map(self.codes.__getitem__, wanted))
+        if None not in values:
+            return dict(zip(wanted, cast(list[dict[str, Any]], values), strict=True))
+        return {e: s for e, s in zip(wanted, values, strict=True) if s is not None}
+
+    def _load(self, session: Session, epcs: Iterable[str]) -> None:
+        """Read the stored state of those of `epcs` (distinct) not read yet; None for the codes that do not exist."""
+        missing = list(filterfalse(self.codes.__contains__, epcs))
+        if not missing:
+            return
+        found: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
         for i in range(0, len(missing), CHUNK):
             chunk = missing[i : i + CHUNK]
             for row in session.execute(select(*_SELECT_STATE).where(member(session, CodeState.epc, chunk))):
-                self.codes[row.epc] = dict(zip(STATE_COLUMNS, row, strict=True))
-        for epc in missing:
-            self.codes.setdefault(epc, None)
-        return {e: s for e in wanted if (s := self.codes[e]) is not None}
+                found[row.epc] = dict(zip(STATE_COLUMNS, row, strict=True))
+        self.codes.update(found)
 
     def prefetch(self, session: Session, events: Iterable[model.Event]) -> None:
         """Read the state of every code the events name at once, instead of event by event."""
         from app.services.eventstore import EPC_ROLES
 
-        keys = {e for event in events for attr, _ in EPC_ROLES for e in self.canonicals(getattr(event, attr, ()))}
-        keys |= {self.canonical(p) for event in events if (p := getattr(event, "parent_id", None))}
-        self.states(session, list(keys))  # a membership test: the order of the keys does not matter
+        keys: set[str] = set()
+        for event in events:
+            for attr, _ in EPC_ROLES:
+                keys.update(self.canonicals(getattr(event, attr, ())))
+            if parent := getattr(event, "parent_id", None):
+                keys.add(self.canonical(parent))
+        self._load(session, keys)  # a membership test: the order of the keys does not matter
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         """New codes, every column given (the caller has read them through `states`: none exists)."""
-        for row in rows:
-            epc = row["epc"]
-            self.codes[epc] = row
-            self.new[epc] = None
-        self.undo.append(("", [row["epc"] for row in rows], False, None))
+        keys = [row["epc"] for row in rows]
+        self.codes.update(zip(keys, rows, strict=True))
+        self.new.update(dict.fromkeys(keys))
+        self.undo.append(("", keys, False, None))
 
     def update(self, session: Session, epcs: list[str], values: dict[str, Any]) -> None:
         """Change `values` of the existing codes among `epcs`."""
         values = {**values, "updated_at": datetime.now(UTC)}
         changed = frozenset(values)
+        codes, new, dirty, undo = self.codes, self.new, self.dirty, self.undo
         for epc, row in self.states(session, epcs).items():
-            previous = self.dirty.get(epc)
-            self.undo.append((epc, row, epc in self.new, previous))
-            self.codes[epc] = {**row, **values}
-            if epc not in self.new:
-                self.dirty[epc] = changed | previous if previous else changed
+            previous = dirty.get(epc)
+            was_new = epc in new
+            undo.append((epc, row, was_new, previous))
+            codes[epc] = {**row, **values}
+            if not was_new:
+                dirty[epc] = changed | previous if previous else changed
 
     def done(self) -> None:
         """The current event's changes stand."""
@@ -338,7 +378,10 @@ def _apply(session: Session, event: model.Event, ctx: Context) -> None:
 
 def _ours(session: Session, ctx: Context, epcs: list[str]) -> tuple[list[str], list[int]]:
     """The codes this service issued, and their positions in the event's list."""
-    where = [i for i, epc in enumerate(epcs) if ctx.is_ours(session, epc)]
+    flags = ctx.are_ours(session, epcs)
+    if all(flags):
+        return list(epcs), list(range(len(epcs)))
+    where = [i for i, ours in enumerate(flags) if ours]
     return [epcs[i] for i in where], where
 
 
@@ -368,7 +411,7 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
     lot, expiry = _ilmd(event, "lotNumber"), _ilmd(event, "itemExpirationDate")
     by_batch: dict[int, list[int]] = {}
     rows: list[dict[str, Any]] = []
-    batches: dict[str, Batch | None] = {}  # by GTIN: the event names one lot
+    batch_ids: dict[str, int | None] = {}  # by GTIN (the event names one lot); None: not one of our products
     location, now = _location(event, ctx), datetime.now(UTC)  # the same for every code of the event
     template: dict[str, Any] = {
         "epc": None,
@@ -390,27 +433,16 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
         row = template.copy()
         row["epc"] = epc
         if m := _SGTIN.match(epc):
-            gtin, serial = m.group(1), _unquote(m.group(2))
-            row["kind"], row["gtin"], row["serial"] = "sgtin", gtin, serial
-            if ctx.product(session, gtin) is not None:
-                if lot is None:
-                    raise RuleViolation(
-                        f"commissioning GTIN {gtin} needs the lot in ILMD cbvmda:lotNumber", "ilmd.lotNumber"
-                    )
-                batch = batches.get(gtin, _UNKNOWN)
-                if batch is _UNKNOWN:
-                    batch = batches[gtin] = session.scalar(select(Batch).where(Batch.gtin == gtin, Batch.lot == lot))
-                    if batch is not None and expiry is not None and _expiry_of(batch) != expiry:
-                        raise RuleViolation(
-                            f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
-                            "ilmd.itemExpirationDate",
-                        )
-                if batch is None:
-                    raise RuleViolation(f"no batch with lot {lot} for GTIN {gtin}", "ilmd.lotNumber")
-                row["batch_id"] = batch.id
-                by_batch.setdefault(batch.id, []).append(i)
+            gtin, serial = m.group(1, 2)
+            row["kind"], row["gtin"], row["serial"] = "sgtin", gtin, unquote(serial) if "%" in serial else serial
+            batch_id = batch_ids.get(gtin, _UNKNOWN)
+            if batch_id is _UNKNOWN:
+                batch_id = batch_ids[gtin] = _commissioned_batch(session, ctx, gtin, lot, expiry)
+            if batch_id is not None:
+                row["batch_id"] = batch_id
+                by_batch.setdefault(batch_id, []).append(i)
         elif _SSCC.match(epc):
-            row.update(kind="sscc")  # a partner's SSCC too: tracked without the allocation rule
+            row["kind"] = "sscc"  # a partner's SSCC too: tracked without the allocation rule
         rows.append(row)
     for batch_id, indexes in by_batch.items():
         batch = session.get(Batch, batch_id)
@@ -423,7 +455,9 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
                 f"serial {rows[i]['serial']} was not issued to batch {batch.id} (lot {batch.lot})", f"epcList[{i}]"
             )
         voided: set[str] = set()
-        for k in range(0, len(serials), CHUNK):
+        # Most GTINs have no voided serial at all: one indexed probe saves matching every serial.
+        any_voided = select(VoidedSerial.id).where(VoidedSerial.gtin == batch.gtin).limit(1)
+        for k in range(0, len(serials) if session.scalar(any_voided) is not None else 0, CHUNK):
             voided |= set(
                 session.scalars(
                     select(VoidedSerial.serial).where(
@@ -435,6 +469,23 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
             i = next(i for i in indexes if rows[i]["serial"] in voided)
             raise RuleViolation(f"serial {rows[i]['serial']} was voided and can never be commissioned", f"epcList[{i}]")
     ctx.insert(rows)
+
+
+def _commissioned_batch(session: Session, ctx: Context, gtin: str, lot: str | None, expiry: str | None) -> int | None:
+    """The batch (id) the codes of `gtin` are commissioned into; None when `gtin` is not one of our products."""
+    if ctx.product(session, gtin) is None:
+        return None
+    if lot is None:
+        raise RuleViolation(f"commissioning GTIN {gtin} needs the lot in ILMD cbvmda:lotNumber", "ilmd.lotNumber")
+    batch = session.scalar(select(Batch).where(Batch.gtin == gtin, Batch.lot == lot))
+    if batch is None:
+        raise RuleViolation(f"no batch with lot {lot} for GTIN {gtin}", "ilmd.lotNumber")
+    if expiry is not None and _expiry_of(batch) != expiry:
+        raise RuleViolation(
+            f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
+            "ilmd.itemExpirationDate",
+        )
+    return batch.id
 
 
 def _expiry_of(batch: Batch) -> str:
