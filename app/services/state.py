@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Batch, CodeState, Product, SsccAllocation, VoidedSerial
+from app.models import Batch, BatchStatus, CodeState, Product, SsccAllocation, VoidedSerial
 from app.services.bulk import insert_rows, member, update_rows
 from epcis import model
 
@@ -484,6 +484,14 @@ def _commissioned_batch(session: Session, ctx: Context, gtin: str, lot: str | No
         raise RuleViolation(
             f"ILMD expiry {expiry} does not match batch {batch.id} expiry {_expiry_of(batch)}",
             "ilmd.itemExpirationDate",
+        )
+    if batch.status is not BatchStatus.IN_PRODUCTION:
+        # Packs join a batch only while it is packed: a closed batch is counted for QA, a released one is
+        # reported (EU hub pack data), a recalled one is gone. QA can reopen a closed batch for rework.
+        raise RuleViolation(
+            f"batch {batch.id} (lot {batch.lot}) is {batch.status.value}: packs are commissioned only while "
+            "it is in production",
+            "ilmd.lotNumber",
         )
     return batch.id
 

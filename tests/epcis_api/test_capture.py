@@ -155,6 +155,49 @@ def test_commissioning_rules(
     assert event_count(database) == 0 and states(database) == {}
 
 
+def test_a_voided_serial_is_never_commissioned(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any], issued: list[str]
+) -> None:
+    returned = client.post(
+        f"/api/v1/batches/{batch['id']}/serials/return", headers=auth["line"], json={"serials": [issued[1]]}
+    )
+    assert returned.status_code == 200, returned.get_json()
+    job = capture(client, auth, document(commissioning([issued[0], issued[1]])))
+    assert [(e["detail"], e["instance"]) for e in job["errors"]] == [
+        (f"serial {issued[1]} was voided and can never be commissioned", "eventList[0].epcList[1]")
+    ]
+    assert event_count(database) == 0 and states(database) == {}
+
+
+@pytest.mark.parametrize(("path", "status"), [(["closed"], "closed"), (["closed", "released"], "released")])
+def test_packs_are_commissioned_only_while_the_batch_is_in_production(
+    client: FlaskClient,
+    auth: Auth,
+    database: Any,
+    batch: dict[str, Any],
+    issued: list[str],
+    path: list[str],
+    status: str,
+) -> None:
+    for step in path:
+        moved = client.post(f"/api/v1/batches/{batch['id']}/status", headers=auth["qa"], json={"status": step})
+        assert moved.status_code == 200, moved.get_json()
+    job = capture(client, auth, document(commissioning(issued[:2])))
+    assert [(e["detail"], e["instance"]) for e in job["errors"]] == [
+        (
+            f"batch {batch['id']} (lot LOT-001) is {status}: packs are commissioned only while it is in production",
+            "eventList[0].ilmd.lotNumber",
+        )
+    ]
+    assert event_count(database) == 0 and states(database) == {}
+    if status == "closed":  # QA reopens a closed batch for rework; then packing goes on
+        reopened = client.post(
+            f"/api/v1/batches/{batch['id']}/status", headers=auth["qa"], json={"status": "in_production"}
+        )
+        assert reopened.status_code == 200, reopened.get_json()
+        assert capture(client, auth, document(commissioning(issued[:2])))["success"] is True
+
+
 def test_never_commission_twice_and_repeat_is_idempotent(
     client: FlaskClient, auth: Auth, database: Any, issued: list[str]
 ) -> None:
