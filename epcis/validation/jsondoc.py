@@ -14,7 +14,7 @@ from epcis.validation import issues as r
 from epcis.validation.issues import ValidationIssue
 from epcis.validation.rules import check_event
 from epcis.validation.schemas import json_validator
-from epcis.validation.syntax import DL_VALID, EPC_VALID
+from epcis.validation.syntax import all_valid
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _QUERY_KEY = re.compile(r"^(eventType|orderBy|orderDirection|eventCountLimit|maxEventCount|[A-Z]+_\w+)$")
@@ -74,9 +74,7 @@ def _compressed(event: Any) -> Any:
         values = event.get(name)
         if not isinstance(values, list) or len(values) < _COMPRESS_FROM:
             continue
-        if all(isinstance(v, str) and (EPC_VALID.fullmatch(v) or DL_VALID.fullmatch(v)) for v in values) and len(
-            set(values)
-        ) == len(values):
+        if all_valid(values) and len(set(values)) == len(values):
             copy = copy if copy is not None else dict(event)
             copy[name] = values[:1]
     return copy if copy is not None else event

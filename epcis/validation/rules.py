@@ -18,6 +18,7 @@ from epcis.validation.syntax import (
     DL_VALID,
     EPC_VALID,
     TIME_ZONE_OFFSET,
+    all_valid,
     digital_link_problem,
     epc_problem,
     has_time_zone,
@@ -285,7 +286,9 @@ def _cbv(vocabulary: str, path: str, value: Any, xml: bool) -> Iterator[Finding]
 def _identifiers(event: dict[str, Any], kind: Any, xml: bool) -> Iterator[Finding]:
     for name in _EPC_LISTS:
         values = event.get(name)
-        for position, value in enumerate(values if isinstance(values, list) else ()):
+        if not isinstance(values, list) or all_valid(values):
+            continue  # nothing to report: every identifier settled by one match over the list
+        for position, value in enumerate(values):
             if isinstance(value, str) and (EPC_VALID.fullmatch(value) or DL_VALID.fullmatch(value)):
                 continue  # the common cases, settled by one match
             yield from _identifier(f"{name}[{position}]", value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 # ASCII digits only, anchored at both ends: `\d` and `$` would admit other digits and a final newline.
@@ -82,6 +83,37 @@ EPC_VALID = re.compile(
 # Canonical GS1 Digital Links of serialised items and SSCCs: every string this matches is a valid URI
 # (all characters are RFC 3986 pchars) and passes `digital_link_problem`, so one match settles it.
 DL_VALID = re.compile(rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{GS3A3}{{1,20}}|00/\d{{18}})")
+
+
+# A list of identifiers at once: one match over their concatenation, a line each (neither form has a line
+# break, and the count of breaks proves no value hid one). Serials without %-escapes, the usual case, match
+# a plain character class; the escaped form needs the slower alternation per character.
+def _valid_lines(serial: str) -> re.Pattern[str]:
+    epc = (
+        rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{serial}|sscc:(?:{split_digits(17)})"
+        rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{serial})"
+    )
+    link = rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{serial}|00/\d{{18}})"
+    return re.compile(rf"(?:(?:{epc}|{link})\n)*")
+
+
+_VALID_LINES = _valid_lines(r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}")
+_VALID_LINES_ESCAPED = _valid_lines(rf"{GS3A3}{{1,20}}")
+
+
+def all_valid(values: list[Any]) -> bool:
+    """Whether every value is a string that `EPC_VALID` or `DL_VALID` matches whole (C-level for a long list)."""
+    if not values:
+        return True
+    try:
+        lines = "\n".join(values) + "\n"
+    except TypeError:  # a value that is not a string
+        return False
+    if lines.count("\n") != len(values):
+        return False
+    return _VALID_LINES.fullmatch(lines) is not None or (
+        "%" in lines and _VALID_LINES_ESCAPED.fullmatch(lines) is not None
+    )
 
 
 def epc_problem(value: str) -> str | None:

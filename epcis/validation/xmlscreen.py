@@ -82,6 +82,8 @@ def is_clean(root: etree._Element) -> bool:
     identifiers = values["epc"] + values["parentID"]  # epcList, childEPCs, parentIDs: the same rules
     if identifiers:
         lines = "\n".join(identifiers) + "\n"
+        if lines.count("\n") != len(identifiers):
+            return False  # a value holding a line break: the lines below would not be the values
         if _EPC_LINES.fullmatch(lines) is None and ("%" not in lines or _EPC_LINES_ESCAPED.fullmatch(lines) is None):
             return False
     # Each distinct value goes through the real rules once, in a minimal event of its own.

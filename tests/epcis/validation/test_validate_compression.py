@@ -73,3 +73,38 @@ def test_verdicts_equal_the_full_schema_check(epcs: list[str]) -> None:
         assert compressed == validate(data)
     finally:
         jsondoc._COMPRESS_FROM = saved
+
+
+IDENTIFIERS = st.one_of(
+    st.sampled_from(
+        [
+            "urn:epc:id:sgtin:0614141.107346.2018",
+            "urn:epc:id:sgtin:0614141.107346.A%2F1",
+            "urn:epc:id:sscc:0614141.1234567890",
+            "urn:epc:id:sgln:0614141.00777.0",
+            "urn:epc:id:sgtin:0614141.10734.1",
+            "https://id.gs1.org/01/09506000134352/21/S1",
+            "https://id.gs1.org/01/09506000134352/21/A%2F1",
+            "https://id.gs1.org/00/095060001343520001",
+            "https://id.gs1.org/01/09506000134352/21/" + "x" * 21,
+            "https://example.org/01/09506000134352/21/S1",
+            "urn:epc:id:sgtin:0614141.107346.1\nurn:epc:id:sgtin:0614141.107346.2",
+            "https://id.gs1.org/00/095060001343520001\n",
+            "",
+            "%",
+        ]
+    ),
+    st.text(alphabet="urn:epcidsgt0123456789.%2F\nhtps/gorx", max_size=40),
+    st.integers(),
+    st.none(),
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(IDENTIFIERS, max_size=12))
+def test_all_valid_is_every_value_matched_alone(values: list[Any]) -> None:
+    """The one-match list check says exactly what matching each value on its own says."""
+    from epcis.validation.syntax import DL_VALID, EPC_VALID, all_valid
+
+    one_by_one = all(isinstance(v, str) and (EPC_VALID.fullmatch(v) or DL_VALID.fullmatch(v)) for v in values)
+    assert all_valid(values) == one_by_one

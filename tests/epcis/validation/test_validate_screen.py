@@ -232,3 +232,12 @@ def test_screen_never_hides_a_quantity_finding(quantities: list[str | None]) -> 
         assert _rule_findings(root) == []
     else:
         assert "quantity-negative" in _rule_findings(root)
+
+
+def test_an_epc_hiding_a_line_break_is_not_screened_clean() -> None:
+    """Two valid EPCs in one <epc>, split by a line break: the joined-lines match alone would take them."""
+    two = "urn:epc:id:sgtin:0614141.107346.1\nurn:epc:id:sgtin:0614141.107346.2"
+    text = document(plain(1), EVENT.format(offset="+00:00", epc=two, biz_step=SHIPPING))
+    assert not is_clean(etree.fromstring(text.encode()))
+    [issue] = validate(text)
+    assert (issue.event_index, issue.rule) == (1, "epc-syntax")
