@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, TextClause, create_engine, event, exc
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -32,14 +33,62 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# Pooled server connections are replaced after this long, whatever their state.
+POOL_RECYCLE_SECONDS = 1800
+
+
+def server_hung_up(dbapi_connection: Any) -> bool:
+    """Whether the server has ended this idle connection (restart, `pg_terminate_backend`, idle timeout).
+
+    An idle connection has nothing to read; one the server closed has its farewell error and end-of-file
+    waiting on the socket. One non-blocking poll instead of `pool_pre_ping`'s round trip per checkout.
+    """
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        fd = dbapi_connection.fileno()
+    except Exception:  # the driver has already dropped its socket
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN | select.POLLPRI)  # errors and hang-ups are always reported
+        return bool(poller.poll(0))
+    readable, _, failed = select.select([fd], [], [fd], 0)
+    return bool(readable or failed)
+
+
+def _check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # The pool discards a connection refused here and checks out a fresh one (a DisconnectionError retries).
+    if server_hung_up(dbapi_connection):
+        raise exc.DisconnectionError("the database server closed this pooled connection")
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and explicit transaction control."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and explicit transaction control.
+
+    Server connections are checked on checkout without a round trip (`server_hung_up`) and recycled after
+    `POOL_RECYCLE_SECONDS`; a connection that fails in use anyway invalidates the pool (SQLAlchemy's
+    disconnect handling), so the next checkouts reconnect.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=POOL_RECYCLE_SECONDS)
+    event.listen(engine, "checkout", _check_alive)
+    return engine
+
+
+def _no_writes(state: ORMExecuteState) -> None:
+    statement = state.statement
+    verb = statement.text.lstrip()[:6].lower() if isinstance(statement, TextClause) else "select"
+    if state.is_insert or state.is_update or state.is_delete or verb != "select":
+        raise RuntimeError("Database.lookup() sessions only read; write in Database.write()")
+
+
+def _no_flush(*_: Any) -> None:
+    raise RuntimeError("Database.lookup() sessions only read; write in Database.write()")
 
 
 class Database:
@@ -49,6 +98,7 @@ class Database:
         self._engine: Engine | None = None
         self._reader: sessionmaker[Session] | None = None
         self._writer: sessionmaker[Session] | None = None
+        self._lookup: sessionmaker[Session] | None = None
         # The service's settings, for code that runs outside a request (the worker reads credentials here).
         self.settings: Config | None = None
 
@@ -61,6 +111,7 @@ class Database:
         self._engine = engine
         self._reader = sessionmaker(engine, expire_on_commit=False)
         self._writer = sessionmaker(engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
+        self._lookup = None  # chosen on first use, once the server's default isolation level is known
 
     @property
     def engine(self) -> Engine:
@@ -85,6 +136,32 @@ class Database:
         assert self._reader is not None, "database is not bound"
         with self._reader() as session:
             yield session  # closing returns the connection, whose reset rolls the transaction back
+
+    @contextmanager
+    def lookup(self) -> Iterator[Session]:
+        """A session for a request's hot reads: SELECT only (a write or a flush raises RuntimeError).
+
+        On PostgreSQL at READ COMMITTED (its default) the statements run in autocommit: each sees what was
+        committed before it started, exactly as inside a READ COMMITTED transaction, but there is no BEGIN
+        or ROLLBACK round trip and no transaction that could outlive the request. On SQLite, or a server
+        whose default level is stricter, it reads in one transaction as `read()` does.
+        """
+        factory = self._lookup or self._lookup_factory()
+        with factory() as session:
+            yield session
+
+    def _lookup_factory(self) -> sessionmaker[Session]:
+        engine = self.engine
+        if engine.dialect.name == "postgresql":
+            if getattr(engine.dialect, "default_isolation_level", None) is None:
+                engine.connect().close()  # the first connection reads the server's default level
+            if engine.dialect.default_isolation_level in ("READ COMMITTED", "READ UNCOMMITTED"):
+                engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        factory = sessionmaker(engine, autoflush=False, expire_on_commit=False)
+        event.listen(factory, "do_orm_execute", _no_writes)
+        event.listen(factory, "before_flush", _no_flush)
+        self._lookup = factory
+        return factory
 
 
 def current_db() -> Database:

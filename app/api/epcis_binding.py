@@ -248,7 +248,7 @@ def _run(implicit: dict[str, list[str]] | None = None) -> Response:
     key = settings().secret_key.encode()
     wants_xml()  # 406 before any work
     query = parse_query(request.args, implicit=implicit, extensions=_extensions_header(), token_key=key)
-    with database().read() as session:
+    with database().lookup() as session:
         page = run_query(session, query, token_key=key)
     headers = {}
     if page.next_page_token:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.orm import aliased
 
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
@@ -36,7 +36,8 @@ def resolve(code: str) -> str:
     raise ValidationFailed("the code names no serialised item (01 + 21) or SSCC (00)", field="code")
 
 
-def state_view(row: CodeState) -> dict[str, Any]:
+def state_view(row: Any) -> dict[str, Any]:
+    """A code's state as answered; `row` is a `CodeState` or a row of its columns."""
     return {
         "epc": row.epc,
         "kind": row.kind,
@@ -97,7 +98,7 @@ _INSIDE = (
 _INSIDE = _INSIDE.union(select(CodeState.epc, CodeState.parent).join(_INSIDE, CodeState.parent == _INSIDE.c.epc))
 _CONTENTS = select(_INSIDE.c.epc, _INSIDE.c.parent).limit(MAX_TREE)
 _PARENT = select(CodeState.parent).where(CodeState.epc == bindparam("key"))
-_STATE = select(CodeState).where(CodeState.epc == bindparam("key"))
+_STATE = select(*CodeState.__table__.c).where(CodeState.epc == bindparam("key"))  # a plain row, no ORM object
 
 
 def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str, Any]:
@@ -107,14 +108,15 @@ def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str
     named, and the contents tree (one recursive query); ancestors follow the state's parent.
     """
     key = resolve(code)
-    with database.read() as session:
-        row = session.scalar(_STATE, {"key": key})
-        timeline_rows = session.execute(_TIMELINE, {"key": key, "limit": events_limit + 1}).all()
+    with database.lookup() as session:
+        connection = session.connection()  # Core execution: plain rows, none of the ORM's per-statement work
+        row = connection.execute(_STATE, {"key": key}).first()
+        timeline_rows = connection.execute(_TIMELINE, {"key": key, "limit": events_limit + 1}).all()
         if row is None and not timeline_rows:
             raise NotFound(f"no record of {key}", field="code")
         if len(timeline_rows) > events_limit:
             timeline_rows = timeline_rows[:events_limit]
-            containers = _containers(session, key)  # the timeline is cut short: read them all
+            containers = _containers(connection, key)  # the timeline is cut short: read them all
         else:
             containers = [
                 {"parent": r.container, "event_time": r.event_time.isoformat(), "action": r.action}
@@ -122,12 +124,12 @@ def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str
                 if r.role == "child" and r.container is not None
             ]
         tree: dict[str, list[str]] = {}
-        for epc, parent in session.execute(_CONTENTS, {"key": key}):
+        for epc, parent in connection.execute(_CONTENTS, {"key": key}):
             tree.setdefault(parent, []).append(epc)
         return {
             "epc": key,
             "state": state_view(row) if row else None,
-            "ancestors": _ancestors(session, row.parent) if row else [],
+            "ancestors": _ancestors(connection, row.parent) if row else [],
             "contents": _tree(key, tree),
             "content_count": sum(len(c) for c in tree.values()),
             "containers": containers,
@@ -148,17 +150,17 @@ def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str
         }
 
 
-def _containers(session: Session, key: str) -> list[dict[str, Any]]:
-    rows = session.execute(_CONTAINERS, {"key": key})
+def _containers(connection: Connection, key: str) -> list[dict[str, Any]]:
+    rows = connection.execute(_CONTAINERS, {"key": key})
     return [{"parent": p, "event_time": t.isoformat(), "action": a} for p, t, a in rows]
 
 
-def _ancestors(session: Session, parent: str | None) -> list[str]:
+def _ancestors(connection: Connection, parent: str | None) -> list[str]:
     """The containers above a code whose parent is `parent`, innermost first."""
     chain: list[str] = []
     while parent is not None and parent not in chain:
         chain.append(parent)
-        parent = session.scalar(_PARENT, {"key": parent})
+        parent = connection.scalar(_PARENT, {"key": parent})
     return chain
 
 

@@ -10,9 +10,24 @@ import operator
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import QueryTooLarge
@@ -145,11 +160,15 @@ def _micros(value: datetime) -> int:
 
 
 def _after(query: Query, key: PageKey) -> ColumnElement[bool]:
-    column = _ORDER_COLUMNS[query.order_by]
-    at = EPOCH + timedelta(microseconds=key.order_value)
-    if query.descending:
-        return or_(column < at, and_(column == at, EpcisEvent.id < key.row_id))
-    return or_(column > at, and_(column == at, EpcisEvent.id > key.row_id))
+    return _past(query.order_by, query.descending, EPOCH + timedelta(microseconds=key.order_value), key.row_id)
+
+
+def _past(order_by: str, descending: bool, at: Any, row_id: Any) -> ColumnElement[bool]:
+    """Rows after the one at (`at`, `row_id`) in the order (values, or bound parameters of a prebuilt statement)."""
+    column = _ORDER_COLUMNS[order_by]
+    if descending:
+        return or_(column < at, and_(column == at, EpcisEvent.id < row_id))
+    return or_(column > at, and_(column == at, EpcisEvent.id > row_id))
 
 
 # The columns an answer needs: plain rows, no ORM identity map or change tracking per event.
@@ -158,8 +177,12 @@ StoredRow = Row[Any]
 
 
 def _ordered(query: Query, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
-    column = _ORDER_COLUMNS[query.order_by]
-    order = (column.desc(), EpcisEvent.id.desc()) if query.descending else (column.asc(), EpcisEvent.id.asc())
+    return _ordered_by(query.order_by, query.descending, conditions)
+
+
+def _ordered_by(order_by: str, descending: bool, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    column = _ORDER_COLUMNS[order_by]
+    order = (column.desc(), EpcisEvent.id.desc()) if descending else (column.asc(), EpcisEvent.id.asc())
     return select(*_ANSWER_COLUMNS).where(*conditions).order_by(*order)
 
 
@@ -193,6 +216,51 @@ def _fetch(
     return kept[:count]
 
 
+# Longer EPC lists take the general way (one expanding IN), so the statement caches hold no huge statements.
+_PREBUILT_EPCS = 32
+
+
+def _named_epcs(query: Query) -> EpcFilter | None:
+    """The filter of a query that only asks for the events naming given EPCs (`/epcs/{epc}/events`, `MATCH_epc`)."""
+    if len(query.filters) != 1 or query.max_event_count is not None:
+        return None
+    f = query.filters[0]
+    if not isinstance(f, EpcFilter) or f.table != "epc" or not f.roles:
+        return None
+    match = f.matcher
+    if match.prefixes or match.likes or not 0 < len(match.exact) <= _PREBUILT_EPCS:
+        return None
+    return f
+
+
+@lru_cache(maxsize=256)
+def _epc_events(order_by: str, descending: bool, paged: bool, roles: int, epcs: int) -> Select[Any]:
+    """The statement of a `_named_epcs` query, built once per order and number of values: a request only binds
+    its values, so neither the statement nor its cache key is made again (the SQL is what `_clause` and
+    `_fetch` write, with one parameter per value as SQLAlchemy expands an IN list)."""
+    named = EpcisEvent.id.in_(
+        select(EventEpc.event_pk).where(
+            EventEpc.role.in_([bindparam(f"role{i}") for i in range(roles)]),
+            EventEpc.epc.in_([bindparam(f"epc{i}") for i in range(epcs)]),
+        )
+    )
+    conditions = [named, _past(order_by, descending, bindparam("at"), bindparam("row_id"))] if paged else [named]
+    return _ordered_by(order_by, descending, conditions).limit(bindparam("count", type_=Integer))
+
+
+def _fetch_named(session: Session, query: Query, f: EpcFilter, after: PageKey | None, count: int) -> list[StoredRow]:
+    """`_fetch` for a `_named_epcs` query."""
+    epcs = sorted(f.matcher.exact)
+    params: dict[str, Any] = {f"role{i}": role for i, role in enumerate(f.roles)}
+    params.update((f"epc{i}", epc) for i, epc in enumerate(epcs))
+    params["count"] = count
+    if after is not None:
+        params["at"] = EPOCH + timedelta(microseconds=after.order_value)
+        params["row_id"] = after.row_id
+    stmt = _epc_events(query.order_by, query.descending, after is not None, len(f.roles), len(epcs))
+    return list(session.connection().execute(stmt, params))  # Core: plain rows without the ORM's per-call work
+
+
 def event_body(row: StoredRow | EpcisEvent) -> dict[str, Any]:
     """The stored JSON-LD of an event, with its recordTime."""
     body = dict(row.body)
@@ -216,16 +284,20 @@ def _check_size(session: Session, query: Query, conditions: list[ColumnElement[b
 def run_query(session: Session, query: Query, *, token_key: bytes = DEFAULT_TOKEN_KEY) -> QueryPage:
     """One page of the events matching `query`, in its order, with the token of the next page."""
     query = _with_hierarchy(session, query)
-    conditions = [c for f in query.filters if (c := _clause(f)) is not None]
+    named = _named_epcs(query)
+    conditions = [] if named else [c for f in query.filters if (c := _clause(f)) is not None]
     post = [f for f in query.filters if in_python(f)]
-    _check_size(session, query, conditions, post)
+    _check_size(session, query, conditions, post)  # a `named` query has no maxEventCount: nothing to check
     delivered = query.after.delivered if query.after else 0
     want = query.per_page
     if query.event_count_limit is not None:
         want = min(want, query.event_count_limit - delivered)
     if want <= 0:
         return QueryPage()
-    rows = _fetch(session, query, conditions, post, query.after, want + 1)
+    if named:
+        rows = _fetch_named(session, query, named, query.after, want + 1)
+    else:
+        rows = _fetch(session, query, conditions, post, query.after, want + 1)
     more = len(rows) > want
     rows = rows[:want]
     delivered += len(rows)
