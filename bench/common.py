@@ -18,6 +18,9 @@ def ratio_line(name: str, ours: float, base: float, unit: str, target: str) -> N
     )
 
 
+SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
 def pg_url() -> str | None:
     """A new, empty PostgreSQL database on the local server (or BENCH_DATABASE_URL), else None."""
     url = os.environ.get("BENCH_DATABASE_URL")
@@ -27,9 +30,7 @@ def pg_url() -> str | None:
         import psycopg
 
         name = f"custody_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
+        with psycopg.connect(SERVER, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     except Exception:
@@ -57,6 +58,16 @@ def fresh_app(backend: str) -> Iterator[Any]:
             yield app
         finally:
             database.engine.dispose()
+            if backend == "postgresql" and not os.environ.get("BENCH_DATABASE_URL"):
+                _drop(url.rpartition("/")[2])
+
+
+def _drop(name: str) -> None:
+    """Remove a database `pg_url` made (the benches leave nothing behind on the server)."""
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 GTIN = "09506000134352"
