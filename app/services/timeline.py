@@ -9,6 +9,35 @@ from sqlalchemy import select
 from app.extensions import Database
 from app.models import EpcisEvent, EventEpc
 
+# What a timeline shows of an event (with the code's role in it): trace's own timeline and the events that
+# reached a code through its containers read the same columns and answer the same entries.
+EVENT_COLUMNS = (
+    EpcisEvent.event_id,
+    EpcisEvent.event_type,
+    EpcisEvent.action,
+    EpcisEvent.biz_step,
+    EpcisEvent.disposition,
+    EpcisEvent.event_time,
+    EpcisEvent.biz_location,
+    EpcisEvent.captured_by,
+    EventEpc.role,
+)
+
+
+def entry(row: Any) -> dict[str, Any]:
+    """A timeline entry from a row holding `EVENT_COLUMNS`."""
+    return {
+        "eventID": row.event_id,
+        "type": row.event_type,
+        "action": row.action,
+        "bizStep": row.biz_step,
+        "disposition": row.disposition,
+        "eventTime": row.event_time.isoformat(),
+        "bizLocation": row.biz_location,
+        "by": row.captured_by,
+        "role": row.role,
+    }
+
 
 def container_events(database: Database, containers: list[str], limit: int = 100) -> list[dict[str, Any]]:
     """Events naming any of `containers` (the code's current ancestors), oldest first, with the container."""
@@ -16,35 +45,10 @@ def container_events(database: Database, containers: list[str], limit: int = 100
         return []
     with database.read() as s:
         rows = s.execute(
-            select(
-                EpcisEvent.event_id,
-                EpcisEvent.event_type,
-                EpcisEvent.action,
-                EpcisEvent.biz_step,
-                EpcisEvent.disposition,
-                EpcisEvent.event_time,
-                EpcisEvent.biz_location,
-                EpcisEvent.captured_by,
-                EventEpc.epc,
-                EventEpc.role,
-            )
+            select(*EVENT_COLUMNS, EventEpc.epc)
             .join(EventEpc, EventEpc.event_pk == EpcisEvent.id)
             .where(EventEpc.epc.in_(containers))
             .order_by(EpcisEvent.event_time, EpcisEvent.id)
             .limit(limit)
         ).all()
-    return [
-        {
-            "eventID": r.event_id,
-            "type": r.event_type,
-            "action": r.action,
-            "bizStep": r.biz_step,
-            "disposition": r.disposition,
-            "eventTime": r.event_time.isoformat(),
-            "bizLocation": r.biz_location,
-            "by": r.captured_by,
-            "role": r.role,
-            "via": r.epc,
-        }
-        for r in rows
-    ]
+    return [{**entry(r), "via": r.epc} for r in rows]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CodeState, EpcisEvent, EventEpc
+from app.services import timeline
 from app.services.eventstore import canonical
 from epcis import gs1
 
@@ -66,18 +67,7 @@ _CONTAINER = (
     .scalar_subquery()
 )
 _TIMELINE = (
-    select(
-        EpcisEvent.event_id,
-        EpcisEvent.event_type,
-        EpcisEvent.action,
-        EpcisEvent.biz_step,
-        EpcisEvent.disposition,
-        EpcisEvent.event_time,
-        EpcisEvent.biz_location,
-        EpcisEvent.captured_by,
-        EventEpc.role,
-        _CONTAINER.label("container"),
-    )
+    select(*timeline.EVENT_COLUMNS, _CONTAINER.label("container"))
     .join(EventEpc, EventEpc.event_pk == EpcisEvent.id)
     .where(EventEpc.epc == bindparam("key"))
     .order_by(EpcisEvent.event_time, EpcisEvent.id)
@@ -133,20 +123,7 @@ def trace(database: Database, code: str, *, events_limit: int = 200) -> dict[str
             "contents": _tree(key, tree),
             "content_count": sum(len(c) for c in tree.values()),
             "containers": containers,
-            "events": [
-                {
-                    "eventID": r.event_id,
-                    "type": r.event_type,
-                    "action": r.action,
-                    "bizStep": r.biz_step,
-                    "disposition": r.disposition,
-                    "eventTime": r.event_time.isoformat(),
-                    "bizLocation": r.biz_location,
-                    "by": r.captured_by,
-                    "role": r.role,
-                }
-                for r in timeline_rows
-            ],
+            "events": [timeline.entry(r) for r in timeline_rows],
         }
 
 
