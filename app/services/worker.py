@@ -187,6 +187,7 @@ class _Claim:
     headers: dict[str, str]
     token: str
     tls: TlsSettings
+    lease_end: datetime  # when the claim runs out, unless renewed
 
 
 @dataclass
@@ -253,7 +254,9 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
                     headers["Authorization"] = channel.auth_header
                 tls = TlsSettings(channel.tls_verify, channel.ca_bundle, channel.client_cert, channel.client_key)
             claims.append(
-                _Claim(message.id, message.message_id, message.destination, message.body, headers, token, tls)
+                _Claim(
+                    message.id, message.message_id, message.destination, message.body, headers, token, tls, lease_end
+                )
             )
         return claims
 
@@ -287,10 +290,12 @@ def _send(transport: Transport, claim: _Claim, timeout: float) -> tuple[Reply | 
 
 
 def _renew(database: Database, claim: _Claim, at: datetime, policy: RetryPolicy) -> bool:
-    """Just before sending: extend the claim's lease from `at` for one delivery, if the claim is still ours.
+    """Just before a send the claim's lease may not cover: extend it from `at` for one delivery, if the claim
+    is still ours.
 
     A batch's sends can outlast the lease taken at claim time (a receiver that trickles its answer keeps
     each read within the timeout); another worker may then have claimed the message, and sends it itself.
+    While the lease still covers a send, no other worker can hold the message and no write is needed.
     """
     with database.write() as session:
         renewed = session.execute(
@@ -370,7 +375,8 @@ def deliver_due(
     for claim in _claim(database, now, limit, policy):
         report.claimed += 1
         report.message_ids.append(claim.message_id)
-        if not _renew(database, claim, now + timedelta(seconds=time.monotonic() - started), policy):
+        at = now + timedelta(seconds=time.monotonic() - started)
+        if at + timedelta(seconds=policy.timeout) > claim.lease_end and not _renew(database, claim, at, policy):
             report.taken_over += 1
             continue
         status = _record(database, claim, _send(transport, claim, policy.timeout), now, policy, rng)

@@ -8,7 +8,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -336,28 +336,42 @@ def test_cancelling_a_refused_message_lets_the_next_one_go(database: Any) -> Non
         server.close()
 
 
-class TakenOver(worker.RequestsTransport):
-    """While sending the first message, another worker claims the second (its lease here having run out)."""
+# A claim's lease (lease + one timeout per message claimed) runs out during a slow first send.
+SLOW = worker.RetryPolicy(base_delay=30, max_delay=600, timeout=0.5, lease=0.05)
 
-    def __init__(self, database: Any, victim: str) -> None:
+
+class Slow(worker.RequestsTransport):
+    """Sends; the first send takes 0.6 s, longer than the claim's lease leaves for the second. Records, at each
+    send, when the message's claim runs out; `during` runs inside the slow send."""
+
+    def __init__(self, database: Any, during: Callable[[], None] | None = None) -> None:
         super().__init__()
-        self.database, self.victim = database, victim
+        self.database, self.during, self.leases = database, during, []
 
     def post(
         self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: worker.TlsSettings
     ) -> worker.Reply:
-        with self.database.write() as session:
-            message = session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == self.victim))
-            assert message is not None
-            message.claim_token = "another-worker"
+        message, _ = row(self.database, headers[worker.MESSAGE_ID_HEADER])
+        self.leases.append(message.next_attempt_at.replace(tzinfo=UTC))
+        if len(self.leases) == 1:
+            time.sleep(0.6)
+            if self.during is not None:
+                self.during()
         return super().post(url, body, headers, timeout, tls)
 
 
 def test_a_claim_taken_over_by_another_worker_is_not_sent_twice(database: Any, receiver: Receiver) -> None:
     first = put(database, receiver.url, body=b"1")
     second = put(database, receiver.url, body=b"2")
-    with TakenOver(database, second) as transport:
-        report = worker.deliver_due(database, now=T0, policy=FAST, transport=transport)
+
+    def another_worker_claims_the_second() -> None:  # possible once the second's claim ran out
+        with database.write() as session:
+            message = session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == second))
+            assert message is not None
+            message.claim_token = "another-worker"
+
+    with Slow(database, another_worker_claims_the_second) as transport:
+        report = worker.deliver_due(database, now=T0, policy=SLOW, transport=transport)
     assert (report.claimed, report.delivered, report.taken_over) == (2, 1, 1)
     assert receiver.ids() == [first]
     message, attempts = row(database, second)
@@ -365,19 +379,29 @@ def test_a_claim_taken_over_by_another_worker_is_not_sent_twice(database: Any, r
     assert (message.status, message.claim_token, attempts) == (OutboxStatus.PENDING, "another-worker", [])
 
 
-def test_the_lease_is_renewed_just_before_each_send(database: Any, receiver: Receiver) -> None:
-    message_id = put(database, receiver.url)
-    put(database, receiver.url, body=b"2")  # a batch of two: the claim's own lease is lease + 2 timeouts
-    seen: list[datetime] = []
+def test_a_lease_is_renewed_only_when_the_claim_may_not_cover_the_send(database: Any, receiver: Receiver) -> None:
+    put(database, receiver.url, body=b"1")
+    put(database, receiver.url, body=b"2")
+    with Slow(database) as transport:
+        assert worker.deliver_due(database, now=T0, policy=SLOW, transport=transport).delivered == 2
+    first, second = transport.leases
+    assert first == T0 + timedelta(seconds=1.05)  # the claim's own lease: lease + 2 timeouts, not renewed
+    # Sent after the 0.6 s send: renewed from then (the pass's clock plus the real time spent) for one send.
+    assert T0 + timedelta(seconds=1.15) <= second < T0 + timedelta(seconds=2)
 
-    class Observe(worker.RequestsTransport):
+
+def test_sends_within_the_claims_lease_write_nothing_more(database: Any, receiver: Receiver) -> None:
+    put(database, receiver.url, body=b"1")
+    put(database, receiver.url, body=b"2")
+
+    class Fast(Slow):
         def post(
             self, url: str, body: bytes, headers: Mapping[str, str], timeout: float, tls: worker.TlsSettings
         ) -> worker.Reply:
-            seen.append(row(database, message_id)[0].next_attempt_at.replace(tzinfo=UTC))
-            raise SystemExit("worker killed")
+            message, _ = row(self.database, headers[worker.MESSAGE_ID_HEADER])
+            self.leases.append(message.next_attempt_at.replace(tzinfo=UTC))
+            return worker.RequestsTransport.post(self, url, body, headers, timeout, tls)
 
-    with pytest.raises(SystemExit), Observe() as transport:
-        worker.deliver_due(database, now=T0, policy=FAST, transport=transport)
-    # lease + one timeout from the moment of sending (the pass's clock plus the real time spent so far).
-    assert T0 + timedelta(seconds=7) <= seen[0] < T0 + timedelta(seconds=8)
+    with Fast(database) as transport:
+        assert worker.deliver_due(database, now=T0, policy=FAST, transport=transport).delivered == 2
+    assert transport.leases == [T0 + timedelta(seconds=9)] * 2  # lease + 2 timeouts, as claimed
