@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -55,31 +55,43 @@ def _check_ndc(ndc: str, ndc_type: str) -> None:
         raise ValidationFailed(f"NDC '{ndc}' has {len(digits)} digits; {ndc_type} needs {expected}", field="ndc")
 
 
-def set_product(database: Database, actor: Principal, gtin: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Create or replace the DSCSA data of a GTIN."""
-    key = parse_gtin(gtin)
-    _check_ndc(data["ndc"], data["ndc_type"])
+Row = DscsaProduct | DscsaAddress
+
+
+def _put(database: Database, actor: Principal, model: type[Row], key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace the row of `model` keyed `key` (its GTIN or GLN) with `data`, audited; its view."""
+    key_column, fields, action = (
+        (DscsaProduct.gtin, PRODUCT_FIELDS, "dscsa.product.set")
+        if model is DscsaProduct
+        else (DscsaAddress.gln, ADDRESS_FIELDS, "dscsa.address.set")
+    )
     with database.write() as session:
-        row = session.scalar(select(DscsaProduct).where(DscsaProduct.gtin == key))
-        before = snapshot(row, PRODUCT_FIELDS) if row else None
+        row = cast(Row | None, session.scalar(select(model).where(key_column == key)))
+        before = snapshot(row, fields) if row else None
         if row is None:
-            row = DscsaProduct(gtin=key, **data)
+            row = model(**{key_column.key: key}, **data)
             session.add(row)
         else:
             for name, value in data.items():
                 setattr(row, name, value)
         session.flush()
-        after = snapshot(row, PRODUCT_FIELDS)
         audit.record(
             session,
             actor=actor.name,
-            action="dscsa.product.set",
-            entity="dscsa_product",
+            action=action,
+            entity=model.__tablename__,
             entity_id=key,
             before=before,
-            after=after,
+            after=snapshot(row, fields),
         )
-        return product_view(row)
+        return product_view(row) if isinstance(row, DscsaProduct) else address_view(row)
+
+
+def set_product(database: Database, actor: Principal, gtin: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace the DSCSA data of a GTIN."""
+    key = parse_gtin(gtin)
+    _check_ndc(data["ndc"], data["ndc_type"])
+    return _put(database, actor, DscsaProduct, key, data)
 
 
 def get_product(database: Database, gtin: str) -> dict[str, Any]:
@@ -102,26 +114,7 @@ def set_address(database: Database, actor: Principal, gln: str, data: dict[str, 
     cp = data.get("company_prefix_length")
     if cp is not None and not 6 <= cp <= 12:
         raise ValidationFailed(f"company prefix length {cp} is not between 6 and 12", field="company_prefix_length")
-    with database.write() as session:
-        row = session.scalar(select(DscsaAddress).where(DscsaAddress.gln == key))
-        before = snapshot(row, ADDRESS_FIELDS) if row else None
-        if row is None:
-            row = DscsaAddress(gln=key, **data)
-            session.add(row)
-        else:
-            for name, value in data.items():
-                setattr(row, name, value)
-        session.flush()
-        audit.record(
-            session,
-            actor=actor.name,
-            action="dscsa.address.set",
-            entity="dscsa_address",
-            entity_id=key,
-            before=before,
-            after=snapshot(row, ADDRESS_FIELDS),
-        )
-        return address_view(row)
+    return _put(database, actor, DscsaAddress, key, data)
 
 
 def get_address(database: Database, gln: str) -> dict[str, Any]:
