@@ -3,6 +3,7 @@ their upload as product master data, and the product's withdrawal from markets (
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -149,14 +150,7 @@ def upload_product(database: Database, hub: Hub | None, actor: Principal, gtin: 
                 for m in row.markets
             ),
         )
-        message_id = queue(
-            session,
-            target,
-            doc,
-            About(product.id),
-            reference=f"fmd:product:{product.gtin}",
-            dedupe_key=f"fmd:pmd:{product.gtin}:{utcnow().isoformat()}",
-        )
+        message_id = _send(session, target, product, doc, "pmd", utcnow())
         audit.record(
             session,
             actor=actor.name,
@@ -166,6 +160,19 @@ def upload_product(database: Database, hub: Hub | None, actor: Principal, gtin: 
             after={"message_id": message_id, "markets": [m.market for m in row.markets]},
         )
         return {"gtin": product.gtin, "kind": "ProductMasterData", "messageID": message_id}
+
+
+def _send(session: Session, target: Hub, product: Product, doc: fmt.Document, kind: str, at: datetime) -> str:
+    """Queue a product message (`kind`: "pmd" master data, "withdraw") for the hub, after the product's
+    earlier messages; returns its id."""
+    return queue(
+        session,
+        target,
+        doc,
+        About(product.id),
+        reference=f"fmd:product:{product.gtin}",
+        dedupe_key=f"fmd:{kind}:{product.gtin}:{at.isoformat()}",
+    )
 
 
 def withdraw_product(
@@ -189,14 +196,7 @@ def withdraw_product(
         for market in chosen:
             markets[market].withdrawn_at, markets[market].withdrawal_reason = now, data.reason
         doc = fmt.ProductWithdrawal(product.gtin, SCHEME, data.reason, tuple(data.markets))
-        message_id = queue(
-            session,
-            target,
-            doc,
-            About(product.id),
-            reference=f"fmd:product:{product.gtin}",
-            dedupe_key=f"fmd:withdraw:{product.gtin}:{now.isoformat()}",
-        )
+        message_id = _send(session, target, product, doc, "withdraw", now)
         audit.record(
             session,
             actor=actor.name,
