@@ -4,20 +4,15 @@ partner endpoint on 127.0.0.1; missing master data holds the document back witho
 
 from __future__ import annotations
 
-import ipaddress
 import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import select
@@ -32,6 +27,7 @@ from epcis.validate import validate
 from tests.conftest import GTIN
 from tests.epcis_api.flows import issue, new_case
 from tests.epcis_api.test_capture import capture, commissioning, dl, document, event, packing
+from tests.services.test_delivery_tls import _cert, _key
 
 Auth = dict[str, dict[str, str]]
 PARTNER_GLN = "4012345000009"
@@ -81,41 +77,11 @@ class Endpoint:
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
 
 
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _cert(
-    name: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name | None, signer: ec.EllipticCurvePrivateKey
-) -> x509.Certificate:
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer or subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=issuer is None, path_length=None), critical=True)
-    )
-    if issuer is None:
-        builder = builder.add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
-    else:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
-        )
-    return builder.sign(signer, hashes.SHA256())
-
-
 @pytest.fixture
 def endpoint(tmp_path: Path) -> Iterator[Endpoint]:
     ca_key, server_key = _key(), _key()
-    ca = _cert("DSCSA Test CA", ca_key, None, ca_key)
-    server_cert = _cert("127.0.0.1", server_key, ca.subject, ca_key)
+    ca = _cert("DSCSA Test CA", ca_key, None, ca_key, ca=True)
+    server_cert = _cert("127.0.0.1", server_key, ca.subject, ca_key, ca=False)
     pem = tmp_path / "server.pem"
     pem.write_bytes(
         server_cert.public_bytes(serialization.Encoding.PEM)
