@@ -3,6 +3,7 @@ an error, no transaction outlives a request, and a lookup session refuses writes
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import psycopg
@@ -16,14 +17,22 @@ Auth = dict[str, dict[str, str]]
 
 
 def _terminate_pooled(database: Any) -> int:
-    """Close the pool's connections from the server side, as a restart would, from a connection of its own."""
+    """Close the pool's connections from the server side, as a restart would, from a connection of its own;
+    returns once those backends have gone (`pg_terminate_backend` only signals them)."""
     url = database.engine.url.set(drivername="postgresql")
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as own:
-        killed = own.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchone()
-    return int(killed[0]) if killed else 0
+        pids = [
+            pid
+            for (pid,) in own.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+        own.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+        deadline = time.monotonic() + 10
+        while own.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]).fetchone() != (0,):
+            assert time.monotonic() < deadline, "terminated backends did not exit"
+            time.sleep(0.02)
+    return len(pids)
 
 
 def test_connections_the_server_closed_are_replaced(client: FlaskClient, auth: Auth, database: Any) -> None:
