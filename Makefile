@@ -4,16 +4,22 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The compiled XML reader (epcis/_xmlwalk.pyx); epcis falls back to pure Python without it.
+XMLWALK := epcis/_xmlwalk$(shell python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 
 .PHONY: run test bench lint venv init-db clean
 
-venv: $(STAMP)
+venv: $(STAMP) $(XMLWALK)
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+$(XMLWALK): $(STAMP) epcis/_xmlwalk.pyx setup.py
+	$(PY) setup.py -q build_ext --inplace
+	rm -rf build
 
 init-db: venv
 	$(VENV)/bin/flask --app wsgi init-db
@@ -33,4 +39,4 @@ lint: venv
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build epcis/_xmlwalk.c $(XMLWALK)

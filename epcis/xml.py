@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 
 from epcis import cbv
+from epcis.compiled import XMLWALK
 from epcis.errors import EpcisExportError, EpcisParseError
 from epcis.model import (
     EPCIS_NAMES,
@@ -375,6 +376,25 @@ _DISPOSITIONS = cbv.vocabulary("disposition").forms
 _ELEMENT = etree.Element
 
 
+# The compiled reader of the usual event shape, when built; it answers None for the rest.
+_READ_EVENT = None if XMLWALK is None else XMLWALK.read_event
+if XMLWALK is not None:
+    XMLWALK.configure(
+        Epc,
+        parse_time,
+        parse_decimal,
+        Location,
+        Extension,
+        BizTransaction,
+        QuantityElement,
+        dict(_EVENT_TYPES),
+        _ALLOWED,
+        _BIZ_STEPS,
+        _DISPOSITIONS,
+        cbv.vocabulary("bizTransactionType").to_bare,
+    )
+
+
 def event_from_xml(el: Any, index: int, plain: bool = False) -> Event:
     """One event element (any EPCIS version) as a model event.
 
@@ -451,10 +471,16 @@ def event_from_xml(el: Any, index: int, plain: bool = False) -> Event:
 
 
 def _events(event_list: Any) -> list[Event]:
-    plain = next(event_list.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
     out: list[Event] = []
+    fast = _READ_EVENT
+    plain = None  # whether the list holds elements only: looked up for the first event the compiled reader leaves
     for el in _children(event_list):
-        out.append(event_from_xml(el, len(out), plain))
+        event = None if fast is None else fast(el)
+        if event is None:
+            if plain is None:
+                plain = next(event_list.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is None
+            event = event_from_xml(el, len(out), plain)
+        out.append(event)
     return out
 
 

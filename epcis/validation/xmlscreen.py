@@ -17,10 +17,11 @@ from typing import Any
 
 from lxml import etree
 
+from epcis.compiled import XMLWALK
 from epcis.validation.rules import check_event
 from epcis.validation.syntax import GS3A3, TIME_ZONE_OFFSET, split_digits
 
-# Fields the screen does not model. lxml answers "no such tag in this document" without a walk.
+# Fields the screen does not model.
 _UNMODELLED = (
     "errorDeclaration",
     "baseExtension",
@@ -30,14 +31,25 @@ _UNMODELLED = (
     "persistentDisposition",
     "extension",
 )
-_EVENTS = "EPCISBody/EventList"
-_KNOWN_EVENTS = "self::ObjectEvent or self::TransactionEvent or self::AggregationEvent"
-# Other event types, and AggregationEvents without parentID (the rules want one for ADD and DELETE).
-_TRIPPING_EVENTS = f"count({_EVENTS}/*[not({_KNOWN_EVENTS})]) + count({_EVENTS}/AggregationEvent[not(parentID)])"
+# Event types the screen does not model. Only the five event types may sit in the EventList, unqualified.
+_OTHER_EVENTS = ("TransformationEvent", "AssociationEvent")
 # Tags whose text the rules read; `id` is the readPoint / bizLocation identifier. `quantity` sits in
 # the quantityElements of quantityList and childQuantityList; the XSD only admits `uom` after a
 # `quantity` and makes both unique, so the uom-without-quantity rule cannot fire there.
-_READ = ("eventTimeZoneOffset", "bizStep", "disposition", "id", "epc", "parentID", "quantity")
+# `epc` comes last: parentIDs join it (epcList, childEPCs, parentIDs: the same rules).
+_READ = ("eventTimeZoneOffset", "bizStep", "disposition", "id", "quantity", "epc")
+_SCREEN_TEXTS = None if XMLWALK is None else XMLWALK.screen_texts
+# One walk finds all of it. lxml matches the tags in C and only hands over the elements named here.
+_WALK = (
+    etree.Comment,
+    etree.ProcessingInstruction,
+    *_UNMODELLED,
+    *_OTHER_EVENTS,
+    "AggregationEvent",
+    "TransactionEvent",
+    "parentID",
+    *_READ,
+)
 # One EPC per line, each a form the rules accept: SGTIN/SSCC/SGLN URNs (a subset of syntax.EPC_VALID)
 # or Digital Links whose first path segment is a valid 00/01/414 key. Serials without %-escapes, the
 # usual case, match a plain character class; the escaped form needs a slower alternation per character.
@@ -56,10 +68,53 @@ _EPC_LINES = _epc_lines(r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}")
 _EPC_LINES_ESCAPED = _epc_lines(rf"{GS3A3}{{1,20}}")
 
 
-def _texts(root: etree._Element, tag: str) -> list[str] | None:
-    """Text of every `tag` element, or None if one is empty (the rules would read "")."""
-    texts = [element.text for element in root.iter(tag)]
-    return None if None in texts else texts
+def _read(root: etree._Element) -> dict[str, list[str]] | None:
+    """The text of every element the rules read, by tag (parentIDs with the EPCs), in one walk.
+
+    The compiled walk when it is built, else ``_read_tree``; both give the same answer.
+    """
+    if _SCREEN_TEXTS is None:
+        return _read_tree(root)
+    texts: dict[str, list[str]] | None = _SCREEN_TEXTS(
+        root, _READ, (*_UNMODELLED, *_OTHER_EVENTS), "parentID", "AggregationEvent", "TransactionEvent"
+    )
+    return texts
+
+
+def _read_tree(root: etree._Element) -> dict[str, list[str]] | None:
+    """``_read`` with lxml's element iterator.
+
+    None when the document holds something the screen does not model: a comment or processing
+    instruction (they could split a value into several text nodes), an unmodelled field or event
+    type, an AggregationEvent without parentID (the rules want one for ADD and DELETE), or an
+    empty value (the rules would read "").
+    """
+    texts: dict[str, list[str]] = {tag: [] for tag in _READ}
+    identifiers = texts["epc"]  # epcList, childEPCs, parentIDs: the same rules
+    get = texts.get
+    awaiting_parent = False
+    for element in root.iter(*_WALK):
+        tag = element.tag
+        target = get(tag)  # comments and PIs have a factory as tag: no match
+        if target is not None:
+            text = element.text
+            if text is None:
+                return None
+            target.append(text)
+        elif tag == "parentID":
+            # The XSD puts parentID right inside its event, before anything else the walk sees.
+            text = element.text
+            if text is None:
+                return None
+            identifiers.append(text)
+            awaiting_parent = False
+        elif tag == "AggregationEvent" or tag == "TransactionEvent":
+            if awaiting_parent:
+                return None
+            awaiting_parent = tag == "AggregationEvent"
+        else:
+            return None
+    return None if awaiting_parent else texts
 
 
 def is_clean(root: etree._Element) -> bool:
@@ -67,19 +122,13 @@ def is_clean(root: etree._Element) -> bool:
 
     Only meaningful for an EPCIS 2.0 EPCISDocument that GS1's 2.0 XSD has just accepted.
     """
-    # Comments and processing instructions could split a value into several text nodes.
-    if next(root.iter(etree.Comment, etree.ProcessingInstruction, *_UNMODELLED), None) is not None:
-        return False
-    if root.xpath(_TRIPPING_EVENTS):
-        return False
-    read = {tag: _texts(root, tag) for tag in _READ}
-    values = {tag: texts for tag, texts in read.items() if texts is not None}
-    if len(values) != len(read):
+    values = _read(root)
+    if values is None:
         return False
     # The offset is not stripped by the rules (xsd:string keeps whitespace), so neither is it here.
     if not all(TIME_ZONE_OFFSET.fullmatch(offset) for offset in set(values["eventTimeZoneOffset"])):
         return False
-    identifiers = values["epc"] + values["parentID"]  # epcList, childEPCs, parentIDs: the same rules
+    identifiers = values["epc"]
     if identifiers:
         lines = "\n".join(identifiers) + "\n"
         if lines.count("\n") != len(identifiers):

@@ -11,6 +11,9 @@ from lxml import etree
 from epcis import parse
 from epcis.model import EVENT_TYPES
 
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
+
 REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
 EXAMPLES = REFERENCE / "epcis" / "examples"
 HASH_EXAMPLES = REFERENCE / "epcis-hash"

@@ -25,6 +25,9 @@ from epcis.model import (
     TransformationEvent,
 )
 
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
+
 CET = timezone(timedelta(hours=1))
 NS = (
     'xmlns:ex="https://ex.example/ns/" xmlns:epcis="urn:epcglobal:epcis:xsd:{v}" xmlns:gs1="https://gs1.org/voc/" '

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from epcis import parse
 from epcis.model import Epc, Extension, Location, ObjectEvent
+
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
 
 DOC = (
     '<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://ex.example/ns/"'

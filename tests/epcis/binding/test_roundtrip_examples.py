@@ -14,6 +14,9 @@ from epcis.errors import EpcisError
 from epcis.hashing import document_hashes
 from epcis.model import Document
 
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
+
 REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
 EXAMPLES = REFERENCE / "epcis" / "examples"
 HASH_EXAMPLES = REFERENCE / "epcis-hash" / "examples"

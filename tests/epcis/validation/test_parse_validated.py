@@ -15,6 +15,9 @@ from epcis.errors import EpcisParseError
 from epcis.hashing import document_hashes
 from epcis.validate import ValidationIssue, parse_validated, validate
 
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
+
 EVENT = (
     "<ObjectEvent><eventTime>2026-03-01T10:00:00.{ms:03d}+01:00</eventTime>"
     "<eventTimeZoneOffset>+01:00</eventTimeZoneOffset>"

@@ -15,6 +15,9 @@ from epcis.validation.schemas import NS_EPCIS_2, xml_schema
 from epcis.validation.xmlscreen import is_clean
 from epcis.validation.xmlview import EventView
 
+# Every test here runs with the compiled XML reader and with the pure-Python one.
+pytestmark = pytest.mark.usefixtures("both_readers")
+
 EVENT = (
     "<ObjectEvent><eventTime>2026-03-01T10:00:00Z</eventTime>"
     "<eventTimeZoneOffset>{offset}</eventTimeZoneOffset>"
