@@ -234,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5,000 events instead of 100,000")
     args = parser.parse_args(argv)
     count = 5_000 if args.quick else 100_000
+    from epcis.compiled import XMLWALK
+
+    reader = "pure Python (EPCIS_PURE_PYTHON=1 or not built)" if XMLWALK is None else "compiled (epcis/_xmlwalk)"
+    print(f"XML reader: {reader}")
     doc = build_document(count)
     _, xml = timed("building the XML document (to_xml)", lambda: to_xml(doc))
     _, json_text = timed("building the JSON-LD document (to_jsonld)", lambda: json.dumps(to_jsonld(doc)))

@@ -41,6 +41,8 @@ def configure(epc, time, decimal, location, extension, biz_transaction, quantity
 
 
 cdef inline str _decode(const char* text):
+    if text is NULL:  # libxml2 leaves no text node without content; guarded all the same
+        return ""
     return text[:strlen(text)].decode("utf-8")
 
 
