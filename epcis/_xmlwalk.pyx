@@ -21,6 +21,9 @@ from lxml.includes.tree cimport XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNod
 
 cetree.import_lxml__etree()
 
+# The lxml (and so libxml2) whose headers this module was compiled against: node layouts must match.
+BUILT_FOR_LXML = (<bytes>cetree.LXML_VERSION_STRING).decode()
+
 cdef object Epc, parse_time, parse_decimal, Location, Extension, BizTransaction, QuantityElement
 cdef object new_object = object.__new__
 cdef dict EVENT_TYPES, ALLOWED, BIZ_STEPS, DISPOSITIONS

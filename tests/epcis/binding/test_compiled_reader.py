@@ -7,12 +7,13 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from epcis import parse, to_xml
+from epcis import compiled, parse, to_xml
 from epcis.compiled import XMLWALK
 from epcis.errors import EpcisParseError
 from epcis.model import BizTransaction, Document, Epc, Event, Extension, Location, QuantityElement
@@ -29,6 +30,16 @@ def test_the_compiled_reader_is_built_by_make() -> None:
     if os.environ.get("EPCIS_PURE_PYTHON") == "1":
         pytest.skip("EPCIS_PURE_PYTHON=1 turns the compiled reader off")
     assert XMLWALK is not None
+
+
+def test_the_compiled_reader_matches_the_installed_lxml() -> None:
+    assert XMLWALK is not None and lxml.__version__ == XMLWALK.BUILT_FOR_LXML
+
+
+def test_a_reader_built_for_another_lxml_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lxml, "__version__", "0.0.1")
+    with pytest.warns(RuntimeWarning, match="built for lxml .* not 0.0.1: rebuild it"):
+        assert compiled._load("epcis._xmlwalk") is None
 
 
 def test_objects_built_without_init_get_every_field() -> None:
