@@ -111,17 +111,26 @@ cdef object _location(xmlNode* node):
     return loc
 
 
-cdef object _epcs(xmlNode* node):
-    """Every child of an EPC list, whatever its tag, as an Epc."""
+ctypedef object (*ItemReader)(xmlNode*)
+
+
+cdef object _each(xmlNode* node, ItemReader read):
+    """``read`` of every child element, in order; None as soon as one answers None."""
     cdef xmlNode* item = _next_element(node.children)
     out = []
     while item is not NULL:
-        text = _text(item)
-        if text is None:
+        value = read(item)
+        if value is None:
             return None
-        out.append(Epc(text))
+        out.append(value)
         item = _next_element(item.next)
     return out
+
+
+cdef object _epc(xmlNode* node):
+    """An EPC list entry, whatever its tag."""
+    text = _text(node)
+    return None if text is None else Epc(text)
 
 
 cdef object _attribute(xmlNode* node, const char* name):
@@ -138,62 +147,40 @@ cdef object _attribute(xmlNode* node, const char* name):
     return None
 
 
-cdef object _biz_transactions(xmlNode* node):
-    cdef xmlNode* item = _next_element(node.children)
-    out = []
-    while item is not NULL:
-        if item.ns is not NULL or strcmp(<const char*>item.name, "bizTransaction") != 0:
-            return None
-        text = _text(item)
-        kind = _attribute(item, "type")
-        if text is None or kind is False:
-            return None
-        out.append(BizTransaction(value=text, type=None if kind is None else BT_TO_BARE(kind)))
-        item = _next_element(item.next)
-    return out
+cdef object _biz_transaction(xmlNode* item):
+    if item.ns is not NULL or strcmp(<const char*>item.name, "bizTransaction") != 0:
+        return None
+    text = _text(item)
+    kind = _attribute(item, "type")
+    if text is None or kind is False:
+        return None
+    return BizTransaction(value=text, type=None if kind is None else BT_TO_BARE(kind))
 
 
-cdef object _quantities(xmlNode* node):
-    cdef xmlNode* item = _next_element(node.children)
+cdef object _quantity_element(xmlNode* item):
     cdef xmlNode* part
-    out = []
-    while item is not NULL:
-        if item.ns is not NULL or strcmp(<const char*>item.name, "quantityElement") != 0:
+    if item.ns is not NULL or strcmp(<const char*>item.name, "quantityElement") != 0:
+        return None
+    epc_class = quantity = uom = None
+    part = _next_element(item.children)
+    while part is not NULL:
+        if part.ns is not NULL:
             return None
-        epc_class = quantity = uom = None
-        part = _next_element(item.children)
-        while part is not NULL:
-            if part.ns is not NULL:
-                return None
-            text = _text(part)
-            if text is None:
-                return None
-            if strcmp(<const char*>part.name, "epcClass") == 0:
-                epc_class = Epc(text)
-            elif strcmp(<const char*>part.name, "quantity") == 0:
-                quantity = parse_decimal(text) if text else None
-            elif strcmp(<const char*>part.name, "uom") == 0:
-                uom = text
-            else:
-                return None
-            part = _next_element(part.next)
-        if epc_class is None:
+        text = _text(part)
+        if text is None:
             return None
-        out.append(QuantityElement(epc_class=epc_class, quantity=quantity, uom=uom))
-        item = _next_element(item.next)
-    return out
-
-
-cdef object _ilmd(xmlNode* node):
-    cdef xmlNode* item = _next_element(node.children)
-    out = []
-    while item is not NULL:
-        ext = _leaf_extension(item)
-        if ext is None:
+        if strcmp(<const char*>part.name, "epcClass") == 0:
+            epc_class = Epc(text)
+        elif strcmp(<const char*>part.name, "quantity") == 0:
+            quantity = parse_decimal(text) if text else None
+        elif strcmp(<const char*>part.name, "uom") == 0:
+            uom = text
+        else:
             return None
-        out.append(ext)
-        item = _next_element(item.next)
-    return out
+        part = _next_element(part.next)
+    if epc_class is None:
+        return None
+    return QuantityElement(epc_class=epc_class, quantity=quantity, uom=uom)
 
 
 cdef object _field(xmlNode* child, dict kw):
@@ -203,19 +190,19 @@ cdef object _field(xmlNode* child, dict kw):
     cdef str key
     if strcmp(tag, "epcList") == 0 or strcmp(tag, "childEPCs") == 0:
         key = "epc_list" if strcmp(tag, "epcList") == 0 else "child_epcs"
-        value = _epcs(child)
+        value = _each(child, _epc)
     elif strcmp(tag, "readPoint") == 0 or strcmp(tag, "bizLocation") == 0:
         key = "read_point" if strcmp(tag, "readPoint") == 0 else "biz_location"
         value = _location(child)
     elif strcmp(tag, "bizTransactionList") == 0:
         key = "biz_transactions"
-        value = _biz_transactions(child)
+        value = _each(child, _biz_transaction)
     elif strcmp(tag, "quantityList") == 0 or strcmp(tag, "childQuantityList") == 0:
         key = "quantity_list" if strcmp(tag, "quantityList") == 0 else "child_quantity_list"
-        value = _quantities(child)
+        value = _each(child, _quantity_element)
     elif strcmp(tag, "ilmd") == 0:
         key = "ilmd"
-        value = _ilmd(child)
+        value = _each(child, _leaf_extension)
     else:
         value = _text(child)
         if value is None:
