@@ -103,8 +103,9 @@ def _shared_parse(data: bytes) -> etree._Element | dict[str, object] | None:
             return None
         if etree.QName(root).localname in EVENT_TYPES:
             return None  # validation moves a bare event into a wrapper document
-        # The model parser drops comments, which may split text; trees that have them are parsed twice.
-        if next(root.iter(etree.Comment), None) is not None:
+        # The model parser drops comments and processing instructions, which may split a value's text
+        # (the validating parser keeps them for line numbers); trees that have them are parsed twice.
+        if next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
             return None
         return root
     try:

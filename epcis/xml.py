@@ -74,7 +74,7 @@ _QUANTITY_LISTS = {
 }
 # Untrusted input: no entity expansion, no DTD or network access, libxml2's depth and node-size limits kept.
 _PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
 )
 
 
@@ -571,7 +571,9 @@ def parse_xml(data: bytes | str) -> Document:
 
 
 def parse_xml_tree(root: Any) -> Document:
-    """``parse_xml`` of a tree parsed already (with entities left unresolved, as ``parse_xml`` does)."""
+    """``parse_xml`` of a tree parsed already, with entities left unresolved and without comments and
+    processing instructions, as ``parse_xml``'s parser leaves it (``etree.strip_tags`` removes them from
+    a tree that has them; the model would otherwise read only the text before one inside a value)."""
     info = root.getroottree().docinfo
     dtd = info.internalDTD
     declares = dtd is not None and (any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements()))

@@ -104,6 +104,8 @@ def read(data: bytes) -> Reading:
                 root = etree.fromstring(data, xml_parser())
             except etree.XMLSyntaxError as exc:
                 raise ValidationFailed(f"not well-formed XML: {exc}", field="body") from None
+            # A comment or processing instruction inside a value is no part of it: drop them, joining the text.
+            etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
             _tolerate_times(root, warnings)
             document = parse_xml_tree(root)
     except EpcisParseError as exc:

@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 import epcis
-from app.models import EpcisEvent
+from app.models import EpcisEvent, EventEpc
 from app.models.dscsa import DscsaImport
 from app.services import dscsa
+from epcis.model import Epc
 from tests.conftest import GTIN
 from tests.epcis_api.test_capture import dl
 
@@ -303,3 +304,16 @@ def test_event_times_without_a_zone_are_read_in_the_event_offset(
     with database.read() as session:
         stored = session.scalars(select(EpcisEvent.event_time)).all()
     assert [t.isoformat() for t in stored] == ["2026-01-01T15:00:00+00:00"]
+
+
+def test_a_comment_or_processing_instruction_inside_a_value_does_not_cut_it(
+    client: FlaskClient, auth: Auth, database: Any
+) -> None:
+    event = EVENT.replace(
+        "<eventTimeZoneOffset>", "<eventTime>2026-01-01T10:00:00Z</eventTime><eventTimeZoneOffset>"
+    ).replace("0614141.107346.2017", "0614141.<!-- lot 7 -->107346.<?scanner line=2?>2017")
+    answer = _import(client, auth, DOC.format(event).encode())
+    assert answer.status_code == 201, answer.get_json()
+    with database.read() as session:
+        stored = session.scalars(select(EventEpc.epc)).all()
+    assert stored == [Epc("urn:epc:id:sgtin:0614141.107346.2017").digital_link]

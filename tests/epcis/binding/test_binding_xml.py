@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from epcis import parse, to_xml
+from epcis import parse, parse_validated, to_xml
 from epcis.errors import EpcisError, EpcisExportError, EpcisParseError
 from epcis.model import (
     AssociationEvent,
@@ -239,6 +239,28 @@ def test_export_errors() -> None:
     with pytest.raises(EpcisError) as failure:
         to_xml(doc, "1.2")
     assert str(failure.value) == "event 1: TransactionEvent needs a bizTransactionList in EPCIS 1.2 XML"
+
+
+@pytest.mark.parametrize("node", ["<!-- note -->", "<?line-pi id=4?>"])
+def test_a_comment_or_processing_instruction_inside_a_value_does_not_cut_it(node: str) -> None:
+    # XML gives a value all its character data; a PI or comment in the middle is not part of it and cuts nothing.
+    body = (
+        "<ObjectEvent><eventTime>2024-01-02T10:00:00.000+01:00</eventTime>"
+        "<eventTimeZoneOffset>+01:00</eventTimeZoneOffset>"
+        "<epcList><epc>urn:epc:id:sgtin:4012345.{n}011111.1</epc></epcList><action>ADD</action>"
+        "<bizStep>urn:epcglobal:cbv:bizstep:insp{n}ecting</bizStep>"
+        "<readPoint><id>urn:epc:id:sgln:4012345.{n}00001.0</id></readPoint></ObjectEvent>"
+    )
+    document = (
+        f'<epcis:EPCISDocument {NS.format(v=2)} schemaVersion="2.0" creationDate="2024-01-02T10:00:00Z">'
+        "<EPCISBody><EventList>{events}</EventList></EPCISBody></epcis:EPCISDocument>"
+    )
+    data = document.format(events=body.format(n=node)).encode()
+    [event] = parse(data).events
+    assert event.biz_step == "inspecting"
+    assert event.epc_list == ["urn:epc:id:sgtin:4012345.011111.1"]
+    assert event.read_point is not None and event.read_point.id == "urn:epc:id:sgln:4012345.00001.0"
+    assert parse_validated(data) == (parse(document.format(events=body.format(n="")).encode()), [])
 
 
 @pytest.mark.parametrize("node", ["<!-- note -->", "<?line-pi id=4?>"])
