@@ -89,9 +89,12 @@ def _has_doctype(data: bytes) -> bool:
 
 
 def _where(issue: Any) -> str:
+    """The field of a validation issue: a JSON path inside the event list, or for XML the node's XPath."""
     field = getattr(issue, "field", None) or "body"
     index = getattr(issue, "event_index", None)
-    return field if index is None or f"[{index}]" in field else f"eventList[{index}].{field}"
+    if index is None or field.startswith("/") or f"[{index}]" in field:
+        return field
+    return f"eventList[{index}].{field}"
 
 
 def _problem(index: int, event: model.Event, detail: str, field: str | None) -> dict[str, Any]:

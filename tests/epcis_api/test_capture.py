@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.models import CodeState, EpcisEvent
+from epcis import parse, to_xml
 from tests.conftest import GTIN
 
 Auth = dict[str, dict[str, str]]
@@ -276,7 +277,14 @@ def test_invalid_documents_and_roles(client: FlaskClient, auth: Auth, database: 
         "/epcis/capture", data=json.dumps(broken), headers={**auth["line"], "Content-Type": "application/json"}
     )
     assert answer.status_code == 400
-    assert answer.get_json()["type"] == "epcisException:ValidationException"
+    problem = answer.get_json()
+    assert problem["type"] == "epcisException:ValidationException"
+    assert problem["field"] == "eventList[0].eventTimeZoneOffset"
+    xml = to_xml(parse(json.dumps(broken)))
+    answer = client.post("/epcis/capture", data=xml, headers={**auth["line"], "Content-Type": "application/xml"})
+    assert answer.status_code == 400
+    # XML findings name the node by its XPath.
+    assert answer.get_json()["field"] == "/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent/eventTimeZoneOffset"
     denied = client.post(
         "/epcis/capture",
         data=document(commissioning(issued[:1])),
