@@ -21,8 +21,12 @@ from lxml.includes.tree cimport XML_ELEMENT_NODE, XML_TEXT_NODE, xmlAttr, xmlNod
 
 cetree.import_lxml__etree()
 
-# The lxml (and so libxml2) whose headers this module was compiled against: node layouts must match.
+cdef extern from "libxml/xmlversion.h":
+    const char* LIBXML_DOTTED_VERSION
+
+# The lxml and libxml2 whose headers this module was compiled against: node layouts must match.
 BUILT_FOR_LXML = (<bytes>cetree.LXML_VERSION_STRING).decode()
+BUILT_FOR_LIBXML2 = (<bytes>LIBXML_DOTTED_VERSION).decode()
 
 cdef object Epc, parse_time, parse_decimal, Location, Extension, BizTransaction, QuantityElement
 cdef object new_object = object.__new__
@@ -232,12 +236,14 @@ cdef object _field(xmlNode* child, dict kw):
     return True
 
 
-def read_event(_Element element):
+def read_event(_Element element not None):
     """The model event of ``element`` when it has the usual shape, else None (read it the general way)."""
     cdef xmlNode* node = element._c_node
     cdef xmlNode* child
-    if not configured or node.ns is not NULL:
+    if not configured or node is NULL or node.ns is not NULL:
         return None
+    if node.doc is NULL or node.doc.intSubset is not NULL or node.doc.extSubset is not NULL:
+        return None  # a DTD may declare default attribute values, which lxml's get() reports
     cls = EVENT_TYPES.get(_decode(<const char*>node.name))
     if cls is None:
         return None
@@ -276,13 +282,22 @@ cdef int _index(const char* name, list names):
     return -1
 
 
-def screen_texts(_Element root, tuple read, tuple trips, str parent, str needs_parent, str resets_parent):
+def screen_texts(
+    _Element root not None,
+    tuple read not None,
+    tuple trips not None,
+    str parent not None,
+    str needs_parent not None,
+    str resets_parent not None,
+):
     """``epcis.validation.xmlscreen._read`` in one C walk: the text of every unqualified element named in
     ``read`` (``parent`` elements' text goes with ``read[-1]``), or None when the tree holds a node other
     than elements and text, an unqualified element named in ``trips``, a ``needs_parent`` element without
     a ``parent`` before the next ``needs_parent``/``resets_parent`` element, or a value that is not one
     text node.
     """
+    if root._c_node is NULL or not read:
+        raise ValueError("screen_texts needs an element and at least one tag to read")
     cdef list read_names = [tag.encode() for tag in read]
     cdef list trip_names = [tag.encode() for tag in trips]
     cdef bytes parent_name = parent.encode(), needs_name = needs_parent.encode(), resets_name = resets_parent.encode()

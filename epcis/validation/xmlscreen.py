@@ -43,6 +43,7 @@ _SCREEN_TEXTS = None if XMLWALK is None else XMLWALK.screen_texts
 _WALK = (
     etree.Comment,
     etree.ProcessingInstruction,
+    etree.Entity,
     *_UNMODELLED,
     *_OTHER_EVENTS,
     "AggregationEvent",
@@ -84,10 +85,10 @@ def _read(root: etree._Element) -> dict[str, list[str]] | None:
 def _read_tree(root: etree._Element) -> dict[str, list[str]] | None:
     """``_read`` with lxml's element iterator.
 
-    None when the document holds something the screen does not model: a comment or processing
-    instruction (they could split a value into several text nodes), an unmodelled field or event
-    type, an AggregationEvent without parentID (the rules want one for ADD and DELETE), or an
-    empty value (the rules would read "").
+    None when the document holds something the screen does not model: a comment, processing
+    instruction or entity reference (they could split a value into several text nodes), an
+    unmodelled field or event type, an AggregationEvent without parentID (the rules want one for ADD
+    and DELETE), or an empty value (the rules would read "").
     """
     texts: dict[str, list[str]] = {tag: [] for tag in _READ}
     identifiers = texts["epc"]  # epcList, childEPCs, parentIDs: the same rules

@@ -32,14 +32,51 @@ def test_the_compiled_reader_is_built_by_make() -> None:
     assert XMLWALK is not None
 
 
-def test_the_compiled_reader_matches_the_installed_lxml() -> None:
-    assert XMLWALK is not None and lxml.__version__ == XMLWALK.BUILT_FOR_LXML
+def test_the_compiled_reader_matches_the_installed_lxml_and_libxml2() -> None:
+    assert XMLWALK is not None
+    assert (lxml.__version__, etree.LIBXML_VERSION) == (
+        XMLWALK.BUILT_FOR_LXML,
+        tuple(int(part) for part in XMLWALK.BUILT_FOR_LIBXML2.split(".")),
+    )
+    assert compiled._load("epcis._xmlwalk") is XMLWALK
 
 
-def test_a_reader_built_for_another_lxml_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lxml, "__version__", "0.0.1")
-    with pytest.warns(RuntimeWarning, match="built for lxml .* not 0.0.1: rebuild it"):
+@pytest.mark.parametrize(
+    ("module", "name", "value", "shown"),
+    [(lxml, "__version__", "0.0.1", "not lxml 0.0.1 with"), (etree, "LIBXML_VERSION", (1, 2, 3), "with libxml2 1.2.3")],
+)
+def test_a_reader_built_for_another_lxml_or_libxml2_is_not_used(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, value: Any, shown: str
+) -> None:
+    monkeypatch.setattr(module, name, value)
+    with pytest.warns(RuntimeWarning, match=f"{shown}.*: rebuild it"):
         assert compiled._load("epcis._xmlwalk") is None
+
+
+def test_bad_calls_are_refused_not_crashed() -> None:
+    walk: Any = XMLWALK
+    with pytest.raises(TypeError):
+        walk.read_event(None)
+    assert walk.read_event(etree._Element.__new__(etree._Element)) is None
+    root = etree.fromstring(_document(_event()))
+    with pytest.raises(TypeError):
+        walk.screen_texts(None, ("epc",), (), "parentID", "AggregationEvent", "TransactionEvent")
+    with pytest.raises(ValueError, match="at least one tag"):
+        walk.screen_texts(root, (), (), "parentID", "AggregationEvent", "TransactionEvent")
+    with pytest.raises(TypeError):
+        walk.screen_texts(root, ("epc",), (), None, "AggregationEvent", "TransactionEvent")
+
+
+def test_a_dtd_attribute_default_is_read_like_lxml_reads_it() -> None:
+    # lxml's get() reports attribute defaults a DTD declares; the compiled reader leaves such documents alone.
+    dtd = b'<!DOCTYPE epcis:EPCISDocument [<!ATTLIST bizTransaction type CDATA "urn:epcglobal:cbv:btt:po">]>'
+    data = dtd + _document(
+        _event(extra="<bizTransactionList><bizTransaction>urn:x:1</bizTransaction></bizTransactionList>")
+    )
+    compiled_doc, general = _both(data)
+    assert compiled_doc == general
+    assert compiled_doc.events[0].biz_transactions == [BizTransaction(value="urn:x:1", type="po")]
+    assert _taken(data) == 0
 
 
 def test_objects_built_without_init_get_every_field() -> None:
@@ -288,8 +325,17 @@ def test_screen_walk_reads_every_value_of_a_plain_document() -> None:
         _document(_event(extra="<!-- c -->")),
         _document(_event(extra="<sensorElementList/>")),
         _document(_event(bizStep="")),
+        b'<!DOCTYPE epcis:EPCISDocument [<!ENTITY e "ping">]>'
+        + _document(_event(bizStep="urn:epcglobal:cbv:bizstep:ship&e;")),
     ],
-    ids=["aggregation-without-parent", "parent-of-the-next-event", "comment", "unmodelled-field", "empty-value"],
+    ids=[
+        "aggregation-without-parent",
+        "parent-of-the-next-event",
+        "comment",
+        "unmodelled-field",
+        "empty-value",
+        "entity-reference",
+    ],
 )
 def test_screen_walk_gives_up_where_lxml_iter_does(data: bytes) -> None:
     assert _screen_reads(data) == (None, None)
