@@ -23,7 +23,7 @@ from epcis.validation.issues import EpcisValidationError, ValidationIssue
 from epcis.validation.jsondoc import is_query, validate_json, validate_json_document
 from epcis.validation.rules import EVENT_TYPES
 from epcis.validation.schemas import xml_parser
-from epcis.validation.xmldoc import validate_xml, validate_xml_tree
+from epcis.validation.xmldoc import screened_validation, validate_xml
 from epcis.xml import parse_xml_tree
 
 __all__ = ["KINDS", "EpcisValidationError", "ValidationIssue", "check", "parse_validated", "validate"]
@@ -74,16 +74,23 @@ def parse_validated(data: bytes | str, *, strict: bool = False) -> tuple[Documen
     The same result as `validate(data, strict=strict)` followed, when it finds nothing, by
     `epcis.parse(data)` (whose `EpcisParseError` it raises too), but XML and JSON bytes are parsed
     once: the XSD, the rules and the model share one lxml tree, the JSON schema, the rules and the
-    model one `json.loads` result. Anything else (str input, bare XML events, XML with comments,
-    query bodies, malformed input) takes the two separate steps.
+    model one `json.loads` result (XML with comments or processing instructions is parsed again for
+    the model). Anything else (str input, bare XML events, query bodies, malformed input) takes the
+    two separate steps.
     """
     shared = _shared_parse(data) if isinstance(data, bytes) else None
     if shared is None:
         issues = validate(data, strict=strict)
         return (None, issues) if issues else (parse(data), [])
     if isinstance(shared, etree._Element):
-        issues = validate_xml_tree(shared, strict=strict)
-        return (None, issues) if issues else (parse_xml_tree(shared), [])
+        issues, screened = screened_validation(shared, strict=strict)
+        if issues:
+            return None, issues
+        # The model parser drops comments and processing instructions, which may split a value's text
+        # (the validating parser keeps them for line numbers): a tree that has them is parsed again.
+        if not screened and next(shared.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
+            return parse(data), []
+        return parse_xml_tree(shared), []
     issues = validate_json_document(shared, strict=strict)
     return (None, issues) if issues else (parse_jsonld(shared), [])
 
@@ -103,10 +110,6 @@ def _shared_parse(data: bytes) -> etree._Element | dict[str, object] | None:
             return None
         if etree.QName(root).localname in EVENT_TYPES:
             return None  # validation moves a bare event into a wrapper document
-        # The model parser drops comments and processing instructions, which may split a value's text
-        # (the validating parser keeps them for line numbers); trees that have them are parsed twice.
-        if next(root.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
-            return None
         return root
     try:
         with gc_paused():

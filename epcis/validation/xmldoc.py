@@ -31,6 +31,12 @@ def validate_xml(data: bytes | str, *, strict: bool = False) -> list[ValidationI
 
 def validate_xml_tree(root: etree._Element, *, strict: bool = False) -> list[ValidationIssue]:
     """`validate_xml` of a tree parsed already with `schemas.xml_parser()` (a bare event is moved into a wrapper)."""
+    return screened_validation(root, strict=strict)[0]
+
+
+def screened_validation(root: etree._Element, *, strict: bool = False) -> tuple[list[ValidationIssue], bool]:
+    """`validate_xml_tree`, and whether the bulk screen passed the tree: then it holds elements and text
+    only (no comments, processing instructions or entity references)."""
     qname = etree.QName(root)
     bare = qname.localname in EVENT_TYPES and qname.namespace in _EVENT_NAMESPACES
     if bare:
@@ -38,12 +44,12 @@ def validate_xml_tree(root: etree._Element, *, strict: bool = False) -> list[Val
     namespace = etree.QName(root).namespace
     if namespace not in XSD_ENTRY_POINTS:
         message = f"root element {root.tag} is not an EPCIS document, query or master-data document"
-        return [ValidationIssue(None, f"/{qname.localname}", message, r.DOCUMENT_TYPE, root.sourceline)]
+        return [ValidationIssue(None, f"/{qname.localname}", message, r.DOCUMENT_TYPE, root.sourceline)], False
     issues: list[ValidationIssue] = []
     schema = xml_schema(namespace)
     valid = schema.validate(root)
     if valid and namespace == NS_EPCIS_2 and _local_name(root) == "EPCISDocument" and is_clean(root):
-        return issues  # the screen proved the rules would find nothing
+        return issues, True  # the screen proved the rules would find nothing
     events = _events(root)
     if not valid:
         issues.extend(_xsd_issues(schema.error_log, events, bare))
@@ -61,7 +67,7 @@ def validate_xml_tree(root: etree._Element, *, strict: bool = False) -> list[Val
         for finding in check_event(view.data, xml=True, strict=strict):
             path, line = view.locate(finding.path)
             issues.append(ValidationIssue(index, path, finding.message, finding.rule, line))
-    return issues
+    return issues, False
 
 
 def _local_name(element: etree._Element) -> str:
