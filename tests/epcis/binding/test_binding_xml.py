@@ -241,6 +241,13 @@ def test_export_errors() -> None:
     assert str(failure.value) == "event 1: TransactionEvent needs a bizTransactionList in EPCIS 1.2 XML"
 
 
+# A 2.0 document around the events given as `events`.
+DOCUMENT_2 = (
+    f'<epcis:EPCISDocument {NS.format(v=2)} schemaVersion="2.0" creationDate="2024-01-02T10:00:00Z">'
+    "<EPCISBody><EventList>{events}</EventList></EPCISBody></epcis:EPCISDocument>"
+)
+
+
 @pytest.mark.parametrize("node", ["<!-- note -->", "<?line-pi id=4?>"])
 def test_a_comment_or_processing_instruction_inside_a_value_does_not_cut_it(node: str) -> None:
     # XML gives a value all its character data; a PI or comment in the middle is not part of it and cuts nothing.
@@ -251,16 +258,12 @@ def test_a_comment_or_processing_instruction_inside_a_value_does_not_cut_it(node
         "<bizStep>urn:epcglobal:cbv:bizstep:insp{n}ecting</bizStep>"
         "<readPoint><id>urn:epc:id:sgln:4012345.{n}00001.0</id></readPoint></ObjectEvent>"
     )
-    document = (
-        f'<epcis:EPCISDocument {NS.format(v=2)} schemaVersion="2.0" creationDate="2024-01-02T10:00:00Z">'
-        "<EPCISBody><EventList>{events}</EventList></EPCISBody></epcis:EPCISDocument>"
-    )
-    data = document.format(events=body.format(n=node)).encode()
+    data = DOCUMENT_2.format(events=body.format(n=node)).encode()
     [event] = parse(data).events
     assert event.biz_step == "inspecting"
     assert event.epc_list == ["urn:epc:id:sgtin:4012345.011111.1"]
     assert event.read_point is not None and event.read_point.id == "urn:epc:id:sgln:4012345.00001.0"
-    assert parse_validated(data) == (parse(document.format(events=body.format(n="")).encode()), [])
+    assert parse_validated(data) == (parse(DOCUMENT_2.format(events=body.format(n="")).encode()), [])
 
 
 @pytest.mark.parametrize("node", ["<!-- note -->", "<?line-pi id=4?>"])
@@ -271,11 +274,7 @@ def test_comments_and_processing_instructions_between_elements_are_not_read_as_f
         "<epcList>{n}<epc>urn:epc:id:sgtin:4012345.011111.1</epc>{n}<epc>urn:epc:id:sgtin:4012345.011111.2</epc>"
         "{n}</epcList><action>ADD</action>{n}<bizStep>shipping</bizStep></ObjectEvent>"
     )
-    document = (
-        f'<epcis:EPCISDocument {NS.format(v=2)} schemaVersion="2.0" creationDate="2024-01-02T10:00:00Z">'
-        "<EPCISBody><EventList>{events}</EventList></EPCISBody></epcis:EPCISDocument>"
-    )
-    with_nodes = parse(document.format(events=body.format(n=node)))
-    without = parse(document.format(events=body.format(n="")))
+    with_nodes = parse(DOCUMENT_2.format(events=body.format(n=node)))
+    without = parse(DOCUMENT_2.format(events=body.format(n="")))
     assert with_nodes.events == without.events
     assert with_nodes.events[0].epc_list == ["urn:epc:id:sgtin:4012345.011111.1", "urn:epc:id:sgtin:4012345.011111.2"]
