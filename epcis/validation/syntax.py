@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,21 +89,25 @@ DL_VALID = re.compile(rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{
 # A list of identifiers at once: one match over their concatenation, a line each (neither form has a line
 # break, and the count of breaks proves no value hid one). Serials without %-escapes, the usual case, match
 # a plain character class; the escaped form needs the slower alternation per character.
-def _valid_lines(serial: str) -> re.Pattern[str]:
-    epc = (
-        rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{serial}|sscc:(?:{split_digits(17)})"
-        rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{serial})"
-    )
-    link = rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{serial}|00/\d{{18}})"
-    return re.compile(rf"(?:(?:{epc}|{link})\n)*")
+_PLAIN_SERIAL = r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}"
 
 
-_VALID_LINES = _valid_lines(r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}")
-_VALID_LINES_ESCAPED = _valid_lines(rf"{GS3A3}{{1,20}}")
+def identifier_lines(link: Callable[[str], str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for identifiers one per line, each an SGTIN/SSCC/SGLN URN or what ``link(serial)`` matches:
+    for plain serials, and for serials with %-escapes (see `lines_match`)."""
+
+    def lines(serial: str) -> re.Pattern[str]:
+        epc = (
+            rf"urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{serial}|sscc:(?:{split_digits(17)})"
+            rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{serial})"
+        )
+        return re.compile(rf"(?:(?:{epc}|{link(serial)})\n)*")
+
+    return lines(_PLAIN_SERIAL), lines(rf"{GS3A3}{{1,20}}")
 
 
-def all_valid(values: list[Any]) -> bool:
-    """Whether every value is a string that `EPC_VALID` or `DL_VALID` matches whole (C-level for a long list)."""
+def lines_match(values: list[Any], patterns: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+    """Whether every value is a string and all of them, one per line, match `identifier_lines` patterns."""
     if not values:
         return True
     try:
@@ -110,10 +115,19 @@ def all_valid(values: list[Any]) -> bool:
     except TypeError:  # a value that is not a string
         return False
     if lines.count("\n") != len(values):
-        return False
-    return _VALID_LINES.fullmatch(lines) is not None or (
-        "%" in lines and _VALID_LINES_ESCAPED.fullmatch(lines) is not None
-    )
+        return False  # a value holding a line break: the lines would not be the values
+    plain, escaped = patterns
+    return plain.fullmatch(lines) is not None or ("%" in lines and escaped.fullmatch(lines) is not None)
+
+
+_VALID_LINES = identifier_lines(
+    lambda serial: rf"https://id\.gs1\.org/(?:01/(?:\d{{8}}|\d{{12,14}})/21/{serial}|00/\d{{18}})"
+)
+
+
+def all_valid(values: list[Any]) -> bool:
+    """Whether every value is a string that `EPC_VALID` or `DL_VALID` matches whole (C-level for a long list)."""
+    return lines_match(values, _VALID_LINES)
 
 
 def epc_problem(value: str) -> str | None:

@@ -12,14 +12,13 @@ also locate each finding.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
 
 from epcis.compiled import XMLWALK
 from epcis.validation.rules import check_event
-from epcis.validation.syntax import GS3A3, TIME_ZONE_OFFSET, split_digits
+from epcis.validation.syntax import TIME_ZONE_OFFSET, identifier_lines, lines_match
 
 # Fields the screen does not model.
 _UNMODELLED = (
@@ -52,21 +51,9 @@ _WALK = (
     *_READ,
 )
 # One EPC per line, each a form the rules accept: SGTIN/SSCC/SGLN URNs (a subset of syntax.EPC_VALID)
-# or Digital Links whose first path segment is a valid 00/01/414 key. Serials without %-escapes, the
-# usual case, match a plain character class; the escaped form needs a slower alternation per character.
+# or Digital Links whose first path segment is a valid 00/01/414 key.
 _KEYS = r"(?:00/[0-9]{18}|01/(?:[0-9]{14}|[0-9]{13}|[0-9]{12}|[0-9]{8})|414/[0-9]{13})"
-
-
-def _epc_lines(serial: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"(?:(?:urn:epc:id:(?:sgtin:(?:{split_digits(13)})\.{serial}|sscc:(?:{split_digits(17)})"
-        rf"|sgln:(?:{split_digits(12, min_rest=0)})\.{serial})"
-        rf"|https?://[^/?#\s]+/{_KEYS}(?:[/?#][^\n]*)?)\n)*"
-    )
-
-
-_EPC_LINES = _epc_lines(r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}")
-_EPC_LINES_ESCAPED = _epc_lines(rf"{GS3A3}{{1,20}}")
+_EPC_LINES = identifier_lines(lambda serial: rf"https?://[^/?#\s]+/{_KEYS}(?:[/?#][^\n]*)?")
 
 
 def _read(root: etree._Element) -> dict[str, list[str]] | None:
@@ -129,13 +116,8 @@ def is_clean(root: etree._Element) -> bool:
     # The offset is not stripped by the rules (xsd:string keeps whitespace), so neither is it here.
     if not all(TIME_ZONE_OFFSET.fullmatch(offset) for offset in set(values["eventTimeZoneOffset"])):
         return False
-    identifiers = values["epc"]
-    if identifiers:
-        lines = "\n".join(identifiers) + "\n"
-        if lines.count("\n") != len(identifiers):
-            return False  # a value holding a line break: the lines below would not be the values
-        if _EPC_LINES.fullmatch(lines) is None and ("%" not in lines or _EPC_LINES_ESCAPED.fullmatch(lines) is None):
-            return False
+    if not lines_match(values["epc"], _EPC_LINES):
+        return False
     # Each distinct value goes through the real rules once, in a minimal event of its own.
     probes: list[dict[str, Any]] = [{"bizStep": value.strip()} for value in set(values["bizStep"])]
     probes += [{"disposition": value.strip()} for value in set(values["disposition"])]
