@@ -74,9 +74,8 @@ def parse_validated(data: bytes | str, *, strict: bool = False) -> tuple[Documen
     The same result as `validate(data, strict=strict)` followed, when it finds nothing, by
     `epcis.parse(data)` (whose `EpcisParseError` it raises too), but XML and JSON bytes are parsed
     once: the XSD, the rules and the model share one lxml tree, the JSON schema, the rules and the
-    model one `json.loads` result (XML with comments or processing instructions is parsed again for
-    the model). Anything else (str input, bare XML events, query bodies, malformed input) takes the
-    two separate steps.
+    model one `json.loads` result. Anything else (str input, bare XML events, query bodies,
+    malformed input) takes the two separate steps.
     """
     shared = _shared_parse(data) if isinstance(data, bytes) else None
     if shared is None:
@@ -84,13 +83,9 @@ def parse_validated(data: bytes | str, *, strict: bool = False) -> tuple[Documen
         return (None, issues) if issues else (parse(data), [])
     if isinstance(shared, etree._Element):
         issues, screened = screened_validation(shared, strict=strict)
-        if issues:
-            return None, issues
-        # The model parser drops comments and processing instructions, which may split a value's text
-        # (the validating parser keeps them for line numbers): a tree that has them is parsed again.
-        if not screened and next(shared.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
-            return parse(data), []
-        return parse_xml_tree(shared), []
+        # The validating parser keeps comments and processing instructions (for line numbers); a tree
+        # the screen passed holds none.
+        return (None, issues) if issues else (parse_xml_tree(shared, stripped=screened), [])
     issues = validate_json_document(shared, strict=strict)
     return (None, issues) if issues else (parse_jsonld(shared), [])
 

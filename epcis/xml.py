@@ -567,13 +567,17 @@ def parse_xml(data: bytes | str) -> Document:
         root = etree.fromstring(data.encode("utf-8") if isinstance(data, str) else data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise EpcisParseError(f"not well-formed XML: {exc}") from None
-    return parse_xml_tree(root)
+    return parse_xml_tree(root, stripped=True)
 
 
-def parse_xml_tree(root: Any) -> Document:
-    """``parse_xml`` of a tree parsed already, with entities left unresolved and without comments and
-    processing instructions, as ``parse_xml``'s parser leaves it (``etree.strip_tags`` removes them from
-    a tree that has them; the model would otherwise read only the text before one inside a value)."""
+def parse_xml_tree(root: Any, *, stripped: bool = False) -> Document:
+    """``parse_xml`` of a tree parsed already, with entities left unresolved.
+
+    Comments and processing instructions are no part of a value: the tree loses them first (their
+    text is joined), unless ``stripped`` says it holds none, as ``parse_xml``'s parser leaves it.
+    """
+    if not stripped:
+        etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
     info = root.getroottree().docinfo
     dtd = info.internalDTD
     declares = dtd is not None and (any(True for _ in dtd.iterentities()) or any(True for _ in dtd.iterelements()))

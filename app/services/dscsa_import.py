@@ -104,10 +104,10 @@ def read(data: bytes) -> Reading:
                 root = etree.fromstring(data, xml_parser())
             except etree.XMLSyntaxError as exc:
                 raise ValidationFailed(f"not well-formed XML: {exc}", field="body") from None
-            # A comment or processing instruction inside a value is no part of it: drop them, joining the text.
+            # The times are mended on the tree, so comments and PIs go first (they are no part of a value).
             etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
             _tolerate_times(root, warnings)
-            document = parse_xml_tree(root)
+            document = parse_xml_tree(root, stripped=True)
     except EpcisParseError as exc:
         where = f"eventList[{exc.event_index}]" if exc.event_index is not None else None
         name = ".".join(p for p in (where, exc.field) if p) or "body"
