@@ -139,7 +139,9 @@ class Database:
 
     @contextmanager
     def lookup(self) -> Iterator[Session]:
-        """A session for a request's hot reads: SELECT only (a write or a flush raises RuntimeError).
+        """A session for a request's hot reads: SELECT only. A write through the ORM (`session.execute`)
+        or a flush raises RuntimeError; statements run on `session.connection()` bypass that guard, so
+        callers that use it (trace, the prebuilt EPC query) must only read.
 
         On PostgreSQL at READ COMMITTED (its default) the statements run in autocommit: each sees what was
         committed before it started, exactly as inside a READ COMMITTED transaction, but there is no BEGIN

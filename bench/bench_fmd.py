@@ -67,7 +67,6 @@ def run(backend: str, count: int, split: int) -> None:
                 print(f"{backend}: skipped (no database server)")
                 return
             database = app.extensions["custody.db"]
-            scratch = app.extensions["custody.config"].database_url
             admin = seed_product(database)
             client = app.test_client()
             from app.services import security
@@ -122,7 +121,6 @@ def run(backend: str, count: int, split: int) -> None:
                 f"ratio {total / base:.1f}x the bare serialisation   (target: 1,000,000 packs in < 60 s)",
                 flush=True,
             )
-        _drop_scratch(backend, scratch)
     finally:
         for name in ("CUSTODY_FMD_HUB_URL", "CUSTODY_FMD_HUB_TOKEN", "CUSTODY_FMD_SPLIT_SIZE"):
             os.environ.pop(name, None)
@@ -130,17 +128,6 @@ def run(backend: str, count: int, split: int) -> None:
         server.server_close()
         thread.join()
         hub_app.extensions["hubsim.store"].close()
-
-
-def _drop_scratch(backend: str, url: str) -> None:
-    """Drop the PostgreSQL database `common.pg_url` created for this run (not one given by the user)."""
-    name = url.rsplit("/", 1)[-1]
-    if backend != "postgresql" or os.environ.get("BENCH_DATABASE_URL") or not name.startswith("custody_bench_"):
-        return
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,15 +50,6 @@ def event_json(event: model.Event) -> dict[str, Any]:
     return body
 
 
-def epcs_of(event: model.Event, canon: Callable[[str], str] = canonical) -> list[tuple[str, str]]:
-    """(role, canonical EPC) pairs an event names, parent included."""
-    out = [(role, canon(e)) for attr, role in EPC_ROLES for e in getattr(event, attr, ())]
-    parent = getattr(event, "parent_id", None)
-    if parent:
-        out.append(("parent", canon(parent)))
-    return out
-
-
 def find(session: Session, event_id: str) -> EpcisEvent | None:
     return session.scalar(select(EpcisEvent).where(EpcisEvent.event_id == event_id))
 
@@ -158,7 +149,7 @@ def store(
     row = EpcisEvent(**values)
     session.add(row)
     session.flush()
-    _insert_index(session, [(row.id, event)], canonical)
+    _insert_index(session, [(row.id, event)], canonical, _canonicals(canonical))
     return row
 
 
@@ -192,10 +183,10 @@ def _insert_index(
     session: Session,
     events: list[tuple[int, model.Event]],
     canon: Callable[[str], str],
-    canons: Callable[[Sequence[str]], list[str]] | None = None,
+    canons: Callable[[Sequence[str]], list[str]],
 ) -> None:
     """The indexed rows of stored events (by primary key): EPCs, quantities, links, ILMD and extension fields."""
-    epcs = _epc_rows(events, canon, canons or _canonicals(canon))
+    epcs = _epc_rows(events, canon, canons)
     insert_rows(session, "epcis_event_epc", ("epc", "role", "event_pk"), epcs)
     quantities = [
         {"event_pk": pk, "role": role, "epc_class": canon(q.epc_class), "quantity": q.quantity, "uom": q.uom}

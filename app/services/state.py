@@ -457,14 +457,16 @@ def _commission(session: Session, event: model.ObjectEvent, epcs: list[str], ctx
         voided: set[str] = set()
         # Most GTINs have no voided serial at all: one indexed probe saves matching every serial.
         any_voided = select(VoidedSerial.id).where(VoidedSerial.gtin == batch.gtin).limit(1)
-        for k in range(0, len(serials) if session.scalar(any_voided) is not None else 0, CHUNK):
-            voided |= set(
-                session.scalars(
-                    select(VoidedSerial.serial).where(
-                        VoidedSerial.gtin == batch.gtin, member(session, VoidedSerial.serial, serials[k : k + CHUNK])
-                    ),
+        if session.scalar(any_voided) is not None:
+            for k in range(0, len(serials), CHUNK):
+                voided |= set(
+                    session.scalars(
+                        select(VoidedSerial.serial).where(
+                            VoidedSerial.gtin == batch.gtin,
+                            member(session, VoidedSerial.serial, serials[k : k + CHUNK]),
+                        ),
+                    )
                 )
-            )
         if voided:
             i = next(i for i in indexes if rows[i]["serial"] in voided)
             raise RuleViolation(f"serial {rows[i]['serial']} was voided and can never be commissioned", f"epcList[{i}]")
