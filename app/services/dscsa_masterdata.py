@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -55,21 +57,28 @@ def _check_ndc(ndc: str, ndc_type: str) -> None:
         raise ValidationFailed(f"NDC '{ndc}' has {len(digits)} digits; {ndc_type} needs {expected}", field="ndc")
 
 
-Row = DscsaProduct | DscsaAddress
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the two kinds of DSCSA master data: table, key column, fields, audit action, view."""
+
+    model: type[DscsaProduct] | type[DscsaAddress]
+    key: str
+    fields: list[str]
+    action: str
+    view: Callable[[Any], dict[str, Any]]
 
 
-def _put(database: Database, actor: Principal, model: type[Row], key: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Create or replace the row of `model` keyed `key` (its GTIN or GLN) with `data`, audited; its view."""
-    key_column, fields, action = (
-        (DscsaProduct.gtin, PRODUCT_FIELDS, "dscsa.product.set")
-        if model is DscsaProduct
-        else (DscsaAddress.gln, ADDRESS_FIELDS, "dscsa.address.set")
-    )
+PRODUCT = _Kind(DscsaProduct, "gtin", PRODUCT_FIELDS, "dscsa.product.set", product_view)
+ADDRESS = _Kind(DscsaAddress, "gln", ADDRESS_FIELDS, "dscsa.address.set", address_view)
+
+
+def _put(database: Database, actor: Principal, kind: _Kind, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create or replace the row of `kind` keyed `key` (its GTIN or GLN) with `data`, audited; its view."""
     with database.write() as session:
-        row = cast(Row | None, session.scalar(select(model).where(key_column == key)))
-        before = snapshot(row, fields) if row else None
+        row: Any = session.scalar(select(kind.model).where(getattr(kind.model, kind.key) == key))
+        before = snapshot(row, kind.fields) if row else None
         if row is None:
-            row = model(**{key_column.key: key}, **data)
+            row = kind.model(**{kind.key: key}, **data)
             session.add(row)
         else:
             for name, value in data.items():
@@ -78,20 +87,20 @@ def _put(database: Database, actor: Principal, model: type[Row], key: str, data:
         audit.record(
             session,
             actor=actor.name,
-            action=action,
-            entity=model.__tablename__,
+            action=kind.action,
+            entity=kind.model.__tablename__,
             entity_id=key,
             before=before,
-            after=snapshot(row, fields),
+            after=snapshot(row, kind.fields),
         )
-        return product_view(row) if isinstance(row, DscsaProduct) else address_view(row)
+        return kind.view(row)
 
 
 def set_product(database: Database, actor: Principal, gtin: str, data: dict[str, Any]) -> dict[str, Any]:
     """Create or replace the DSCSA data of a GTIN."""
     key = parse_gtin(gtin)
     _check_ndc(data["ndc"], data["ndc_type"])
-    return _put(database, actor, DscsaProduct, key, data)
+    return _put(database, actor, PRODUCT, key, data)
 
 
 def get_product(database: Database, gtin: str) -> dict[str, Any]:
@@ -114,7 +123,7 @@ def set_address(database: Database, actor: Principal, gln: str, data: dict[str, 
     cp = data.get("company_prefix_length")
     if cp is not None and not 6 <= cp <= 12:
         raise ValidationFailed(f"company prefix length {cp} is not between 6 and 12", field="company_prefix_length")
-    return _put(database, actor, DscsaAddress, key, data)
+    return _put(database, actor, ADDRESS, key, data)
 
 
 def get_address(database: Database, gln: str) -> dict[str, Any]:
