@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from jsonschema import ValidationError
+from jsonschema import Draft7Validator, ValidationError
 from jsonschema.exceptions import best_match
 
 from epcis.validation import issues as r
@@ -50,9 +50,16 @@ def validate_json_document(document: Any, *, query: bool = False, strict: bool =
     # rules as whole-document validation, with the event index known without path arithmetic.
     issues = list(_schema_issues(json_validator("document").iter_errors(_without_events(document)), None, ""))
     event_validator = json_validator("event")
+    passed: set[str] = set()  # shapes of the events that passed the schema (see `_shape`)
     for index, event in enumerate(events):
         prefix = f"eventList[{index}]"
-        issues.extend(_schema_issues(event_validator.iter_errors(_compressed(event)), index, prefix))
+        compressed = _compressed(event)
+        shape = _shape(compressed)
+        if shape is None or shape not in passed:
+            found = list(_schema_issues(event_validator.iter_errors(compressed), index, prefix))
+            if not found and shape is not None:
+                passed.add(shape)
+            issues.extend(found)
         if isinstance(event, dict):
             issues.extend(_rule_issues(event, index, prefix, strict))
     return issues
@@ -78,6 +85,49 @@ def _compressed(event: Any) -> Any:
             copy = copy if copy is not None else dict(event)
             copy[name] = values[:1]
     return copy if copy is not None else event
+
+
+# Event fields whose only constraint anywhere in the schema is "a string of this format" (pinned by a test
+# that walks the schema), with a value of that format standing in for any valid one (see `_shape`).
+_FORMATTED = {
+    "eventTime": ("date-time", "2000-01-01T00:00:00Z"),
+    "recordTime": ("date-time", "2000-01-01T00:00:00Z"),
+    "eventID": ("uri", "urn:uuid:00000000-0000-4000-8000-000000000000"),
+    "parentID": ("uri", "urn:epc:id:sscc:0000000.0000000000"),
+}
+_ITEM_FORMAT = "uri"  # the items of the EPC lists: `id` or `uri`, both "a string of format uri"
+_FORMAT_CHECKER = Draft7Validator.FORMAT_CHECKER
+
+
+def _conforms(value: Any, form: str) -> bool:
+    return isinstance(value, str) and _FORMAT_CHECKER.conforms(value, form)
+
+
+def _shape(event: Any) -> str | None:
+    """What the schema's verdict on an event depends on: the event as JSON, with each value of the
+    `_FORMATTED` fields and of the EPC lists replaced by a fixed value of the same format when it has that
+    format. A replaced value passes exactly the constraints the original passed, so events of one shape
+    pass or fail the schema together, and an event whose shape has passed need not be checked again. An
+    EPC list's items are replaced only when they are distinct (by distinct values), as `uniqueItems` may
+    apply. None for a value that is not an event object."""
+    if not isinstance(event, dict):
+        return None
+    copy = dict(event)
+    for name, (form, stand_in) in _FORMATTED.items():
+        if name in copy and _conforms(copy[name], form):
+            copy[name] = stand_in
+    for name in _EPC_LISTS:
+        values = copy.get(name)
+        if (
+            isinstance(values, list)
+            and all(_conforms(v, _ITEM_FORMAT) for v in values)
+            and len(set(values)) == len(values)
+        ):
+            copy[name] = [f"urn:epc:id:sgtin:0000000.000000.{i}" for i in range(len(values))]
+    try:
+        return json.dumps(copy, sort_keys=True)
+    except (TypeError, ValueError):  # pragma: no cover - json.loads output always serialises
+        return None
 
 
 def is_query(document: dict[str, Any]) -> bool:
