@@ -9,13 +9,14 @@ from datetime import datetime
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.models import EpcisEvent, EventField, EventLink, EventQuantity, LocationLink
 from app.services.bulk import insert_rows, member
-from epcis import model
+from epcis import gs1, model
 from epcis.hashing import event_hash
 from epcis.jsonld import to_jsonld
 
@@ -37,7 +38,38 @@ def canonical(epc: str) -> str:
     """The key EPCs are indexed and compared by: the canonical Digital Link when GS1, else the value."""
     if _CANONICAL.match(epc):
         return str(epc)  # a plain str: sorts, hashes and binds faster than the model's `Epc` subclass
-    return model.Epc(epc).digital_link or str(epc)
+    return gs1_key(epc) or str(epc)
+
+
+def gs1_key(epc: str) -> str | None:
+    """The canonical Digital Link of a GS1 identifier in any EPC URN or Digital Link form, else None.
+
+    A serial with %-escapes (or a link with qualifiers the hash rules' form leaves out) is decoded and
+    spelled again by `sgtin_key`, so that every form of one item has one key.
+    """
+    if _CANONICAL.match(epc):
+        return str(epc)
+    link = model.Epc(epc).digital_link
+    if link is not None and "%" not in link:
+        return link
+    try:
+        data = gs1.parse(link or epc) if (link or epc).startswith(("http://", "https://")) else None
+    except gs1.Gs1Error:
+        data = None
+    if data is not None and "01" in data and "21" in data:
+        return sgtin_key(data["01"], data["21"])
+    return link
+
+
+# The characters a serial keeps as they are in a key (besides letters, digits, "_", "." and "-", which
+# `quote` always keeps): those the canonical links of `epcis.epc` keep that are also plain in a URI path.
+# Every other character is %-escaped with upper-case hex.
+_SERIAL_KEEPS = "';="
+
+
+def sgtin_key(gtin: str, serial: str) -> str:
+    """The key of the serialised item (01) `gtin` (14 digits) (21) `serial`."""
+    return f"https://id.gs1.org/01/{gtin}/21/{quote(serial, safe=_SERIAL_KEEPS)}"
 
 
 def event_json(event: model.Event) -> dict[str, Any]:

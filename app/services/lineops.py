@@ -27,7 +27,7 @@ DISPOSITION_FOR = {v: k for k, v in DISPOSITION_REASON.items() if k != "disposed
 
 
 def _sgtin(batch: Batch, serial: str) -> model.Epc:
-    return model.Epc(f"https://id.gs1.org/01/{batch.gtin}/21/{quote(serial, safe='')}")
+    return model.Epc(eventstore.sgtin_key(batch.gtin, serial))
 
 
 def _sgln(gln: str, extension: str) -> model.Location:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
-from urllib.parse import quote
 
 import numpy as np
 from sqlalchemy import Engine, insert, select, update
@@ -41,7 +40,7 @@ from app.serialgen import KeyedPermutation, SerialScheme
 from app.services import audit
 from app.services.batches import check_line_scope, get_batch_row, transition
 from app.services.codes import DEFAULT_DOMAIN, PackCode, pack_code
-from app.services.eventstore import canonical
+from app.services.eventstore import sgtin_key
 from app.services.identifiers import check_x20, parse_gtin
 from app.services.security import Principal
 from app.services.templating import LineTemplate
@@ -329,7 +328,7 @@ def lookup(database: Database, gtin_text: str, serial: str) -> dict[str, Any]:
                 batch_status=batch.status.value,
                 status="voided" if voided else "issued",
             )
-            code_state = session.get(CodeState, canonical(f"https://id.gs1.org/01/{gtin}/21/{quote(serial, safe='')}"))
+            code_state = session.get(CodeState, sgtin_key(gtin, serial))
             if code_state is not None and not voided:
                 answer["status"] = code_state.status
         return answer

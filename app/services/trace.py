@@ -11,7 +11,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import CodeState, EpcisEvent, EventEpc
 from app.services import timeline
-from app.services.eventstore import canonical
+from app.services.eventstore import gs1_key, sgtin_key
 from epcis import gs1
 
 MAX_TREE = 10_000
@@ -22,19 +22,34 @@ def resolve(code: str) -> str:
     text = code.strip()
     if text.isdigit() and len(text) == 18:
         text = f"(00){text}"  # a bare SSCC as typed from a label
-    if text.startswith(("urn:epc:", "http://", "https://")):
-        key = canonical(text)
-        if key.startswith("https://id.gs1.org/"):
+    if text[:8].lower().startswith("urn:epc:"):
+        head = text.split(":", 4)  # urn, epc, id/class, scheme: written in capitals by some scanners' software
+        key = gs1_key(":".join([*(part.lower() for part in head[:4]), *head[4:]]))
+        if key is None or not key.startswith("https://id.gs1.org/"):
+            raise ValidationFailed(f"not an EPC URN of a GS1 key this service can read: {text!r}", field="code")
+        return key
+    if text.startswith(("http://", "https://")):
+        key = gs1_key(text)  # lenient: a link with its lot or expiry in the query string still reads
+        if key is not None and key.startswith("https://id.gs1.org/") and _verified(key):
             return key
-    try:
+    try:  # element strings, scans and Digital Links on any domain; check digits and values are verified
         data = gs1.parse(text)
     except gs1.Gs1Error as exc:
         raise ValidationFailed(f"not a code this service can read: {exc}", field="code") from None
     if "00" in data:
         return f"https://id.gs1.org/00/{data['00']}"
     if "01" in data and "21" in data:
-        return canonical(gs1.Sgtin(gs1.Gtin.parse(data["01"]), data["21"]).digital_link())
+        return sgtin_key(data["01"], data["21"])
     raise ValidationFailed("the code names no serialised item (01 + 21) or SSCC (00)", field="code")
+
+
+def _verified(key: str) -> bool:
+    """Whether a key's GS1 values are valid (check digits included): `gs1_key` only rewrites them."""
+    try:
+        gs1.parse(key)
+    except gs1.Gs1Error:
+        return False
+    return True
 
 
 def state_view(row: Any) -> dict[str, Any]:
