@@ -30,7 +30,9 @@ def odd_batch(client: FlaskClient, auth: Auth) -> dict[str, Any]:
     line = {"gln": "9506000000008", "extension": "L1", "name": "Line 1", "kind": "line"}
     assert client.post("/api/v1/locations", headers=auth["erp"], json=line).status_code == 201
     batch = client.post(
-        "/api/v1/batches", headers=auth["erp"], json={"gtin": GTIN, "lot": "A1/24", "expiry": "2027-12-31", "quantity": 20}
+        "/api/v1/batches",
+        headers=auth["erp"],
+        json={"gtin": GTIN, "lot": "A1/24", "expiry": "2027-12-31", "quantity": 20},
     ).get_json()
     url = f"/api/v1/batches/{batch['id']}/serials"
     assert client.post(url + "/import", headers=auth["erp"], json={"serials": ODD}).status_code == 201
