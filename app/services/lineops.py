@@ -13,11 +13,14 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import Database
-from app.models import Batch, Location, LocationKind, Role
+from app.models import Batch, CodeState, Location, LocationKind, Role
 from app.schemas import LineEvents, LineOperation
 from app.services import capture, eventstore
 from app.services.batches import check_line_scope
+from app.services.bulk import member
+from app.services.identifiers import check_x20
 from app.services.security import Principal
+from app.services.serials import not_issued_to_batch
 from app.services.state import DISPOSITION_REASON, REASON_FIELD
 from app.services.trace import resolve
 from epcis import model
@@ -66,14 +69,18 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                 "read_point": read_point,
             }
             if op.op == "undo_decommission":
-                events.append(_declaration(session, op, index, now))
+                event = _declaration(session, op, index, now)
+                _check_codes_scope(session, actor, [str(e) for e in getattr(event, "epc_list", ())], index)
+                events.append(event)
                 continue
             if op.op in ("commission", "decommission"):
                 batch = batch_of(op, index)
                 if not op.serials:
                     raise ValidationFailed(f"{op.op} needs serials", field=f"operations[{index}].serials")
+                if op.op == "decommission" and op.reason is None:
+                    raise ValidationFailed("decommission needs a reason", field=f"operations[{index}].reason")
                 common["biz_location"] = _sgln(batch.site_gln or line.gln, "")
-                epcs = [_sgtin(batch, s) for s in op.serials]
+                epcs = _batch_serials(session, batch, op.serials, index)
                 if op.op == "commission":
                     ilmd = [
                         model.Extension(name="{urn:epcglobal:cbv:mda:}lotNumber", text=batch.lot),
@@ -92,8 +99,7 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                         )
                     )
                 else:
-                    if op.reason is None:
-                        raise ValidationFailed("decommission needs a reason", field=f"operations[{index}].reason")
+                    assert op.reason is not None
                     extensions = [model.Extension(name=REASON_FIELD, text=op.reason)]
                     events.append(
                         model.ObjectEvent(
@@ -111,7 +117,9 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                 parent = model.Epc(_code(op.parent, f"operations[{index}].parent"))
                 if op.batch_id is not None:
                     batch = batch_of(op, index)
-                    children = [_sgtin(batch, s) for s in op.serials]
+                    children = _batch_serials(session, batch, op.serials, index)
+                elif op.serials:
+                    raise ValidationFailed(f"{op.op} of serials needs batch_id", field=f"operations[{index}].batch_id")
                 else:
                     children = []
                 children += [
@@ -119,6 +127,7 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                 ]
                 if op.op == "pack" and not children:
                     raise ValidationFailed("pack needs children", field=f"operations[{index}].children")
+                _check_codes_scope(session, actor, [parent, *children], index)
                 common["biz_location"] = _sgln(line.gln, "")
                 events.append(
                     model.AggregationEvent(
@@ -130,6 +139,36 @@ def build_events(database: Database, actor: Principal, gln: str, data: LineEvent
                     )
                 )
     return events
+
+
+def _check_codes_scope(session: Session, actor: Principal, codes: list[str], index: int) -> None:
+    """A token scoped to one line acts only on the packs of that line's batches (containers included)."""
+    if actor.role is not Role.LINE or actor.scope_gln is None or not codes:
+        return
+    keys = [eventstore.canonical(c) for c in codes]
+    batch_ids = set(session.scalars(select(CodeState.batch_id).where(member(session, CodeState.epc, keys))))
+    batch_ids |= set(session.scalars(select(CodeState.batch_id).where(member(session, CodeState.parent, keys))))
+    for batch_id in sorted(b for b in batch_ids if b is not None):
+        batch = session.get(Batch, batch_id)
+        assert batch is not None
+        try:
+            check_line_scope(actor, batch)
+        except Forbidden as exc:
+            raise Forbidden(exc.detail, field=f"operations[{index}]") from None
+
+
+def _batch_serials(session: Session, batch: Batch, serials: list[str], index: int) -> list[model.Epc]:
+    """The packs of `batch` with these serials; a malformed serial or one issued to another batch is refused
+    (naming the batch is how the line says which packs it means)."""
+    for i, serial in enumerate(serials):
+        check_x20("21", serial, field=f"operations[{index}].serials[{i}]")
+    bad = not_issued_to_batch(session, batch, serials)
+    if bad:
+        raise ValidationFailed(
+            f"serial {serials[bad[0]]} was not issued to batch {batch.id} (lot {batch.lot})",
+            field=f"operations[{index}].serials[{bad[0]}]",
+        )
+    return [_sgtin(batch, s) for s in serials]
 
 
 def _code(text: str, field: str) -> str:
@@ -167,7 +206,7 @@ def _declaration(session: Session, op: LineOperation, index: int, now: datetime)
             "undo_decommission needs the event_id of the decommissioning", field=f"operations[{index}].event_id"
         )
     row = eventstore.find(session, op.event_id)
-    if row is None or row.body.get("action") != "DELETE":
+    if row is None or (row.event_type, row.action, row.biz_step) != ("ObjectEvent", "DELETE", "decommissioning"):
         raise NotFound(f"no decommissioning event {op.event_id}", field=f"operations[{index}].event_id")
     body = {k: v for k, v in row.body.items() if k not in ("@context", "recordTime")}
     context = row.body.get("@context") or []

@@ -372,8 +372,9 @@ def _apply(session: Session, event: model.Event, ctx: Context) -> None:
         with _remapped("childEPCs", where):
             if event.action == "ADD":
                 _pack(session, event, parent, children, ctx)
-            elif event.action == "DELETE":
-                _unpack(session, parent, children if event.child_epcs else [], ctx)
+            elif event.action == "DELETE" and (children or not event.child_epcs):
+                # Named children none of which is ours leave our state alone; no children means all of them.
+                _unpack(session, parent, children, ctx, everything=not event.child_epcs)
 
 
 def _ours(session: Session, ctx: Context, epcs: list[str]) -> tuple[list[str], list[int]]:
@@ -597,12 +598,13 @@ def _pack(session: Session, event: model.AggregationEvent, parent: str, children
         if child in around:
             raise RuleViolation(f"{child} cannot contain its own container", f"childEPCs[{i}]")
     if parent not in states:
-        kind = "sscc" if m else "sgtin" if _SGTIN.match(parent) else "other"
+        if not m:  # only an SSCC allocated here starts its life by being packed; a pack must be commissioned
+            raise RuleViolation(f"parent {parent} has not been commissioned", "parentID")
         ctx.insert(
             [
                 {
                     "epc": parent,
-                    "kind": kind,
+                    "kind": "sscc",
                     "gtin": None,
                     "serial": None,
                     "batch_id": None,
@@ -621,11 +623,13 @@ def _pack(session: Session, event: model.AggregationEvent, parent: str, children
     ctx.update(session, children, {"parent": parent, "last_event_id": event.event_id, "last_biz_step": event.biz_step})
 
 
-def _unpack(session: Session, parent: str, children: list[str], ctx: Context) -> None:
-    if not children:
+def _unpack(session: Session, parent: str, children: list[str], ctx: Context, *, everything: bool) -> None:
+    if everything:
         ctx.flush(session)  # the contents are read from the table: bring it up to date first
         children = list(session.scalars(select(CodeState.epc).where(CodeState.parent == parent)))
-    states = ctx.states(session, children)
+    states = ctx.states(session, [parent, *children])
+    if parent in states and states[parent]["status"] == SHIPPED:
+        raise RuleViolation(f"parent {parent} is in transit; receive it before unpacking", "parentID")
     for i, child in enumerate(children):
         if child not in states or states[child]["parent"] != parent:
             raise RuleViolation(f"{child} is not packed in {parent}", f"childEPCs[{i}]")
