@@ -31,16 +31,25 @@ def reconcile(database: Database, batch_id: int) -> dict[str, Any]:
             session.scalar(select(func.count()).where(CodeState.batch_id == batch_id, CodeState.parent.is_not(None)))
             or 0
         )
+        loose = (
+            session.scalar(
+                select(func.count()).where(
+                    CodeState.batch_id == batch_id, CodeState.status == COMMISSIONED, CodeState.parent.is_(None)
+                )
+            )
+            or 0
+        )
         commissioned = sum(by_status.values())
         unused = batch.issued_count - batch.voided_count - commissioned
-        active = by_status.get(COMMISSIONED, 0)
         discrepancies = []
         if commissioned > batch.quantity:
             discrepancies.append(f"{commissioned:,} packs commissioned, {batch.quantity:,} planned")
-        if active - packed > 0 and by_status.get(SHIPPED, 0):
-            discrepancies.append(f"{active - packed:,} commissioned packs are neither packed nor shipped")
+        if loose and by_status.get(SHIPPED, 0):
+            discrepancies.append(f"{loose:,} commissioned packs are neither packed nor shipped")
         if unused > 0 and batch.status.value in ("closed", "released"):
             discrepancies.append(f"{unused:,} issued serials were never commissioned nor returned")
+        if unused < 0:
+            discrepancies.append(f"{-unused:,} more packs commissioned than serials issued and not returned")
         return {
             "batch_id": batch.id,
             "planned": batch.quantity,

@@ -391,6 +391,15 @@ def return_serials(
         if already:
             first = next(i for i, s in enumerate(serials) if s in already)
             raise Conflict(f"serial '{serials[first]}' is already voided", field=f"serials[{first}]")
+        keys = [sgtin_key(batch.gtin, s) for s in serials]
+        for i in range(0, len(keys), 5000):
+            used = session.scalars(select(CodeState.epc).where(CodeState.epc.in_(keys[i : i + 5000]))).first()
+            if used is not None:
+                first = keys.index(used)
+                raise Conflict(
+                    f"serial '{serials[first]}' has been commissioned: only unused serials can be returned",
+                    field=f"serials[{first}]",
+                )
         rows = [{"gtin": batch.gtin, "serial": s, "batch_id": batch.id, "reason": reason} for s in sorted(serials)]
         session.execute(insert(VoidedSerial), rows)
         if batch.product.serial_source is SerialSource.EXTERNAL:
@@ -501,6 +510,17 @@ def allocate_sscc(
     with database.write() as session:
         if batch_id is not None:
             get_batch_row(session, batch_id)
+        # GS1 never issues one company prefix inside another: such a pair here is a mistyped prefix, whose
+        # SSCCs would repeat the other's (950600 + reference 0000000001 = 9506000 + reference 000000001).
+        for known in session.scalars(
+            select(SsccCounter.company_prefix).where(SsccCounter.company_prefix != company_prefix)
+        ):
+            if known.startswith(company_prefix) or company_prefix.startswith(known):
+                raise Conflict(
+                    f"company prefix {company_prefix} overlaps {known}, which SSCCs were allocated under; "
+                    "SSCCs of both would repeat each other",
+                    field="company_prefix",
+                )
         session.execute(_insert_ignore(database.engine, SsccCounter).values(company_prefix=company_prefix, next_ref=0))
         new_next = session.execute(
             update(SsccCounter)
