@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from app.config import Config
 
@@ -18,6 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.extensions import Database
 
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.url_map.converters["int"] = DbIntConverter  # `<int:id>` matches only ids a column can hold: 404, not 500
     settings = Config.from_env(app.instance_path)
     if config:
         settings = settings.replace(**config)
@@ -32,3 +34,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     cli.register(app)
     return app
+
+
+class DbIntConverter(IntegerConverter):
+    """Werkzeug's `int` converter bounded to what an integer column holds (a larger id names nothing)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)

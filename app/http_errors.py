@@ -67,7 +67,7 @@ def register(app: Flask) -> None:
         detail = exc.description or exc.name
         if status == 413:
             detail = f"request body is larger than {request.max_content_length:,} bytes"
-        return problem(status, slug, exc.name or "Error", detail)
+        return problem(status, slug, exc.name or "Error", detail, type=_epcis_http_type(status))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
@@ -77,4 +77,23 @@ def register(app: Flask) -> None:
             "internal-error",
             "Internal error",
             "the service failed to handle this request; it has been logged",
+            type=_epcis_http_type(500),
         )
+
+
+# Under /epcis, the binding's problem types for the answers the router and the server give on their own.
+_EPCIS_HTTP_TYPES = {
+    404: "NoSuchResourceException",
+    406: "NotAcceptableException",
+    413: "CaptureLimitExceededException",
+    414: "URITooLongException",
+    415: "UnsupportedMediaTypeException",
+    500: "ImplementationException",
+}
+
+
+def _epcis_http_type(status: int) -> str | None:
+    name = _EPCIS_HTTP_TYPES.get(status)
+    if name is None or not request.path.startswith("/epcis"):
+        return None
+    return "epcisException:" + name

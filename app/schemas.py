@@ -16,6 +16,17 @@ Resolver = Annotated[
 ]
 
 
+DB_INT_MAX = 2**63 - 1  # the largest id or count an integer column holds (SQLite INTEGER, PostgreSQL BIGINT)
+DbInt = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+
+
+def whole_number(text: str | None) -> int | None:
+    """`text` as a whole number an integer column can hold, when it is ASCII digits (not "²"); else None."""
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -115,14 +126,14 @@ class SsccRequest(Strict):
     company_prefix: Digits
     extension_digit: int = Field(ge=0, le=9)
     count: int = 1
-    batch_id: int | None = None
+    batch_id: DbInt | None = None
 
 
 class LineOperation(Strict):
     """One line operation; `op` decides which fields are needed."""
 
     op: Literal["commission", "decommission", "undo_decommission", "pack", "unpack"]
-    batch_id: int | None = None
+    batch_id: DbInt | None = None
     serials: list[str] = Field(default_factory=list, max_length=100_000)
     reason: (
         Literal[

@@ -14,6 +14,7 @@ from app.api.openapi import Op
 from app.api.support import body, database, principal, requires
 from app.errors import ValidationFailed
 from app.models import Role
+from app.schemas import whole_number
 from app.services import dscsa, dscsa_import, dscsa_masterdata
 
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -54,7 +55,7 @@ class DscsaAddressIn(BaseModel):
 
 def _limit() -> int:
     raw = request.args.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+    if not 1 <= (whole_number(raw) or 0) <= 500:
         raise ValidationFailed("limit must be an integer 1-500", field="limit")
     return int(raw)
 
@@ -139,7 +140,7 @@ def preview_dscsa_document() -> ResponseReturnValue:
     if not event_id:
         raise ValidationFailed("give the shipping event's eventID", field="eventID")
     raw_partner = request.args.get("partner_id")
-    if raw_partner is not None and not raw_partner.isdigit():
+    if raw_partner is not None and whole_number(raw_partner) is None:
         raise ValidationFailed("partner_id must be an integer", field="partner_id")
     data = dscsa.preview(database(), event_id, int(raw_partner) if raw_partner else None)
     return Response(data, mimetype="application/xml")

@@ -20,6 +20,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.models import Role
+from app.schemas import whole_number
 from app.services import capture, epcformat, eventstore
 
 epcis_api = Blueprint("epcis_api", __name__, url_prefix="/epcis")
@@ -113,9 +114,10 @@ def capture_document() -> ResponseReturnValue:
 @requires()
 def list_capture_jobs() -> ResponseReturnValue:
     per_page = _per_page()
-    jobs = capture.list_jobs(database(), request.args.get("nextPageToken"), per_page)
+    jobs = capture.list_jobs(database(), request.args.get("nextPageToken"), per_page + 1)
     headers = {}
-    if len(jobs) == per_page:
+    if len(jobs) > per_page:  # one more than a page: there is a next page
+        jobs = jobs[:per_page]
         token = quote(jobs[-1]["captureID"], safe="")
         headers["Link"] = f'<{request.path}?perPage={per_page}&nextPageToken={token}>; rel="next"'
     return _json(jobs, headers=headers)
@@ -161,13 +163,21 @@ def capture_single_event() -> ResponseReturnValue:
     return Response(status=201, headers={"Location": f"/epcis/events/{quote(event_id, safe='')}"})
 
 
-def wants_xml() -> bool:
+def answer_type() -> str:
+    """The media type of an events answer: JSON-LD unless `Accept` asks for JSON or XML; 406 when it
+    accepts none of them."""
+    if not request.headers.get("Accept", "").strip():
+        return "application/ld+json"
     best = request.accept_mimetypes.best_match(
-        ["application/json", "application/ld+json", "application/xml", "text/xml"], default="application/json"
+        ["application/ld+json", "application/json", "application/xml", "text/xml"]
     )
     if best is None:
         raise NotAcceptable("answers come as application/json, application/ld+json or application/xml", field="Accept")
-    return best in ("application/xml", "text/xml")
+    return best
+
+
+def wants_xml() -> bool:
+    return answer_type() in ("application/xml", "text/xml")
 
 
 # -- queries ---------------------------------------------------------------------------------------------
@@ -239,7 +249,7 @@ def _answer_events(events: list[dict[str, Any]], headers: dict[str, str] | None 
         xml = epcformat.cbv_xml(to_xml(parse(json.dumps(document))), cbv_format)
         headers["GS1-CBV-XML-Format"] = cbv_format
         return Response(xml, mimetype="application/xml", headers=headers)
-    return Response(json.dumps(document), mimetype="application/ld+json", headers=headers)
+    return Response(json.dumps(document), mimetype=answer_type(), headers=headers)
 
 
 def _run(implicit: dict[str, list[str]] | None = None) -> Response:
@@ -255,8 +265,17 @@ def _run(implicit: dict[str, list[str]] | None = None) -> Response:
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "nextPageToken"]
         args.append(("nextPageToken", page.next_page_token))
         query_string = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in args)
-        headers["Link"] = f'<{request.path}?{query_string}>; rel="next"'
+        headers["Link"] = f'<{_raw_path()}?{query_string}>; rel="next"'
     return _answer_events(page.events, headers)
+
+
+def _raw_path() -> str:
+    """The request's path as sent, %-escapes kept (`request.path` is decoded: an EPC with %2F in it would
+    come back as another path)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        return str(raw).partition("?")[0]
+    return request.script_root + quote(request.environ.get("PATH_INFO", ""), safe="/:@!$&'()*+,;=")
 
 
 @epcis_api.get("/events")
@@ -286,8 +305,8 @@ def list_values(kind: str) -> ResponseReturnValue:
     after = request.args.get("nextPageToken")
     with database().read() as session:
         values = distinct_values(session, kind, after, per_page + 1)
-    if kind == "eventTypes" and after is None:
-        values = sorted(set(values) | set(EVENT_TYPES))[: per_page + 1]
+    if kind == "eventTypes":  # the standard types are always there, stored or not, on whichever page they fall
+        values = sorted(set(values) | {t for t in EVENT_TYPES if after is None or t > after})[: per_page + 1]
     headers = {}
     if len(values) > per_page:
         values = values[:per_page]
@@ -304,9 +323,10 @@ def list_values(kind: str) -> ResponseReturnValue:
 
 def _per_page() -> int:
     raw = request.args.get("perPage", "30")
-    if not raw.isdigit() or int(raw) < 1:
+    number = whole_number(raw)
+    if number is None or number < 1:
         raise QueryParameterError("perPage must be a positive integer", field="perPage")
-    return min(int(raw), 1000)
+    return min(number, 1000)
 
 
 @epcis_api.get("/<any(eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions):kind>/<path:value>")

@@ -11,6 +11,7 @@ from app.api.openapi import Op
 from app.api.support import body, database, principal, requires, settings
 from app.errors import ValidationFailed
 from app.models import Role
+from app.schemas import whole_number
 from app.services import fmd, fmd_alerts, fmd_products
 from app.services.fmd_schemas import FmdAcknowledgeIn, FmdProductIn, FmdWithdrawalIn
 
@@ -114,7 +115,7 @@ def list_fmd_alerts() -> ResponseReturnValue:
     raw_ack, raw_limit = request.args.get("acknowledged"), request.args.get("limit", "50")
     if raw_ack not in (None, "true", "false"):
         raise ValidationFailed("acknowledged must be true or false", field="acknowledged")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 500:
+    if not 1 <= (whole_number(raw_limit) or 0) <= 500:
         raise ValidationFailed("limit must be an integer 1-500", field="limit")
     acknowledged = None if raw_ack is None else raw_ack == "true"
     return jsonify({"items": fmd_alerts.list_alerts(database(), acknowledged=acknowledged, limit=int(raw_limit))})

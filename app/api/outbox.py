@@ -9,7 +9,7 @@ from app.api import api_v1
 from app.api.support import body, database, principal, requires
 from app.errors import ValidationFailed
 from app.models import Role
-from app.schemas import OutboxAction
+from app.schemas import OutboxAction, whole_number
 from app.services import outbox
 
 MONITORS = (Role.LOGISTICS, Role.QA)
@@ -19,7 +19,7 @@ MONITORS = (Role.LOGISTICS, Role.QA)
 @requires(*MONITORS)
 def list_messages() -> ResponseReturnValue:
     raw_after, raw_limit = request.args.get("after"), request.args.get("limit", "50")
-    if (raw_after is not None and not raw_after.isdigit()) or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 500:
+    if (raw_after is not None and whole_number(raw_after) is None) or not 1 <= (whole_number(raw_limit) or 0) <= 500:
         raise ValidationFailed("after must be an integer and limit 1-500", field="limit")
     items = outbox.listing(
         database(),

@@ -11,7 +11,7 @@ from app.api import api_v1
 from app.api.support import body, database, listing, page, principal, requires, settings
 from app.errors import NotAcceptable, ValidationFailed
 from app.models import Role
-from app.schemas import BatchIn, BatchTransitionIn, LineEvents, SerialList, SerialRequest, SsccRequest
+from app.schemas import BatchIn, BatchTransitionIn, LineEvents, SerialList, SerialRequest, SsccRequest, whole_number
 from app.services import batches, exports, lineops, printdata, recall, reconciliation, serials, trace
 
 NDJSON = "application/x-ndjson"
@@ -193,7 +193,7 @@ def export_events() -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         raise ValidationFailed(f"format must be one of {', '.join(exports.FORMATS)}", field="format")
     raw_batch = request.args.get("batch_id")
-    if raw_batch is not None and not raw_batch.isdigit():
+    if raw_batch is not None and whole_number(raw_batch) is None:
         raise ValidationFailed("batch_id must be an integer", field="batch_id")
     data, media = exports.export(
         database(),

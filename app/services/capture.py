@@ -37,7 +37,8 @@ def job_view(job: CaptureJob) -> dict[str, Any]:
         "createdAt": job.created_at.isoformat().replace("+00:00", "Z"),
         "finishedAt": job.finished_at.isoformat().replace("+00:00", "Z") if job.finished_at else None,
         "running": job.status is CaptureStatus.RUNNING,
-        "success": job.status is CaptureStatus.SUCCESS,
+        # While running, success says whether an error has occurred so far (the binding's state table).
+        "success": job.status is not CaptureStatus.FAILED,
         "captureErrorBehaviour": job.error_behaviour,
         "errors": job.errors,
         "eventCount": job.event_count,
@@ -62,7 +63,27 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
         raise ValidationFailed(f"{errors[0].field}: {errors[0].detail}", errors=errors)
     if len(doc.events) > limits.max_events:
         raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
+    for index, event in enumerate(doc.events):
+        _check_times(index, event)
     return doc
+
+
+def _check_times(index: int, event: model.Event) -> None:
+    """Refuse a time the schema allows but UTC cannot hold (9999-12-31T23:00:00-14:00 is in year 10000)."""
+    declared = event.error_declaration
+    times = (
+        ("eventTime", event.event_time),
+        ("recordTime", event.record_time),
+        ("errorDeclaration.declarationTime", declared.declaration_time if declared else None),
+    )
+    for name, value in times:
+        if value is not None and value.year in (1, 9999):  # only the first and last year can overflow
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationFailed(
+                    f"{value.isoformat()} is out of range (years 1 to 9999 in UTC)", field=f"eventList[{index}].{name}"
+                ) from None
 
 
 def _has_doctype(data: bytes) -> bool:
@@ -202,6 +223,25 @@ def capture(
                 principal=actor.name,
             )
         )
+    try:
+        errors, captured = _store(database, actor, doc, error_behaviour, job_id)
+    except Exception:
+        # Whatever failed, the job does not stay "running": it ends failed, and the error goes on up.
+        failure = {
+            "type": "epcisException:ImplementationException",
+            "title": "Capture failed",
+            "status": 500,
+            "detail": "the capture failed on the server; nothing of it was stored",
+        }
+        _finish(database, job_id, [failure], 0, keep_failed_job=True)
+        raise
+    return _finish(database, job_id, errors, captured, keep_failed_job=keep_failed_job)
+
+
+def _store(
+    database: Database, actor: Principal, doc: model.Document, error_behaviour: ErrorBehaviour, job_id: str
+) -> tuple[list[dict[str, Any]], int]:
+    """Check and store the document's events in one transaction: the errors, and how many were stored."""
     record_time = datetime.now(UTC)
     errors: list[dict[str, Any]] = []
     captured = 0
@@ -245,6 +285,13 @@ def capture(
             captured = len(stored)
         except _Rejected as exc:
             errors, captured = [exc.problem], 0
+    return errors, captured
+
+
+def _finish(
+    database: Database, job_id: str, errors: list[dict[str, Any]], captured: int, *, keep_failed_job: bool
+) -> dict[str, Any]:
+    """End the capture job (failed when there are errors) and return its resource."""
     with database.write() as session:
         job = session.get(CaptureJob, job_id)
         assert job is not None

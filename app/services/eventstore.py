@@ -49,6 +49,11 @@ def gs1_key(epc: str) -> str | None:
     """
     if _CANONICAL.match(epc):
         return str(epc)
+    return parsed_key(epc)
+
+
+def parsed_key(epc: str) -> str | None:
+    """`gs1_key` worked out by parsing, without the shortcut for links already canonical."""
     link = model.Epc(epc).digital_link
     if link is not None and "%" not in link:
         return link

@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,8 @@ from app.models import NamedQuery, OutboxMessage, Subscription
 from app.models.base import utcnow
 from app.services import outbox
 from app.services.query import MAX_PER_PAGE, QueryPage, parse_query, run_query
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "epcis-subscription"
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -228,6 +231,8 @@ def _field_values(name: str, text: str, low: int, high: int) -> frozenset[int]:
                 f"schedule.{name}: {element!r} is outside {low}-{high} or a descending range",
                 field=f"schedule.{name}",
             )
+        if step is not None and int(step) < 1:
+            raise SubscriptionControlsError(f"schedule.{name}: {element!r} has a step of 0", field=f"schedule.{name}")
         values.update(range(start, stop + 1, int(step) if step else 1))
     return frozenset(values)
 
@@ -326,6 +331,12 @@ def subscribe(
                 "schedule: it never fires (no such date within five years)", field="schedule"
             )
     initial = initial_record_time or now
+    try:
+        initial.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise SubscriptionControlsError(
+            f"initialRecordTime {initial.isoformat()} is out of range", field="initialRecordTime"
+        ) from None
     with database.write() as session:
         query = _named(session, query_name)
         sub = Subscription(
@@ -458,25 +469,31 @@ def _notify(
     """Enqueue this subscription's results under `implicit` filters, one message per page; returns how many."""
     sent = 0
     try:
-        for index, events in enumerate(_pages(session, query, implicit)):
-            if events or (report_if_empty and index == 0):
-                body = json.dumps(notification(events, query.name, sub.id), separators=(",", ":")).encode()
-                key = f"{_reference(sub.id)}:{dedupe}:{index}" if dedupe else None
-                _enqueue(session, sub, body, "application/ld+json", key, now)
-                sent += 1
+        # A savepoint per subscription: whatever its query does, the capture or the other subscriptions'
+        # deliveries around it go on, and none of its own pages is left half sent.
+        with session.begin_nested():
+            for index, events in enumerate(_pages(session, query, implicit)):
+                if events or (report_if_empty and index == 0):
+                    body = json.dumps(notification(events, query.name, sub.id), separators=(",", ":")).encode()
+                    key = f"{_reference(sub.id)}:{dedupe}:{index}" if dedupe else None
+                    _enqueue(session, sub, body, "application/ld+json", key, now)
+                    sent += 1
+        return sent
     except (QueryTooLarge, QueryParameterError) as exc:
         # The binding reports server-side errors to the callback in the problem format of 4xx/5xx answers.
+        problem = {"type": epcis_type(exc), "title": exc.title, "status": exc.status, "detail": exc.detail}
+    except Exception:
+        log.exception("subscription %s: its query failed", sub.id)
         problem = {
-            "type": epcis_type(exc),
-            "title": exc.title,
-            "status": exc.status,
-            "detail": exc.detail,
-            "subscriptionID": sub.id,
+            "type": "epcisException:ImplementationException",
+            "title": "The subscription's query failed",
+            "status": 500,
+            "detail": "the query of this subscription failed on the server; its results were not sent",
         }
-        key = f"{_reference(sub.id)}:{dedupe}:error" if dedupe else None
-        _enqueue(session, sub, json.dumps(problem).encode(), "application/problem+json", key, now)
-        sent += 1
-    return sent
+    key = f"{_reference(sub.id)}:{dedupe}:error" if dedupe else None
+    body = json.dumps({**problem, "subscriptionID": sub.id}).encode()
+    _enqueue(session, sub, body, "application/problem+json", key, now)
+    return 1
 
 
 def on_captured(session: Session, event_ids: Sequence[str]) -> int:

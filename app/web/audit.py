@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from app.extensions import current_db
 from app.models import Role
+from app.schemas import whole_number
 from app.services import audit_view
 from app.services.audit import ChainReport
 from app.web import errors
@@ -23,9 +24,7 @@ FILTERS = ("entity", "entity_id", "actor", "action")
 def _render(report: ChainReport | None) -> ResponseReturnValue:
     filters = {k: (request.args.get(k) or "").strip() or None for k in FILTERS}
     raw_before = request.args.get("before", "")
-    items = audit_view.entries(
-        current_db(), **filters, before_seq=int(raw_before) if raw_before.isdigit() else None, limit=PER_PAGE
-    )
+    items = audit_view.entries(current_db(), **filters, before_seq=whole_number(raw_before), limit=PER_PAGE)
     return render_template("web/audit.html", items=items, filters=filters, per_page=PER_PAGE, report=report)
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 from app.errors import AppError
 from app.extensions import current_db
 from app.models import BatchStatus, Role
-from app.schemas import BatchTransitionIn
+from app.schemas import BatchTransitionIn, whole_number
 from app.services import batch_pages, places, reconciliation
 from app.services import batches as batch_service
 from app.services.common import Page
@@ -21,6 +21,7 @@ from app.web.auth import current_principal, page, signed_in_user
 bp = Blueprint("batches", __name__)
 errors.install(bp)
 
+MAX_PAGE = 100_000  # pages of a listing; beyond it the first page is shown
 PER_PAGE = 50
 # Recalls need an electronic signature: they are made on the recall page, not here.
 SIGNED_TARGETS = frozenset({BatchStatus.RECALLED})
@@ -55,7 +56,7 @@ def allowed_actions(status: BatchStatus) -> list[tuple[str, str]]:
 def index() -> ResponseReturnValue:
     status = request.args.get("status") or None
     number = request.args.get("page", "1")
-    pg = Page(int(number) if number.isdigit() and int(number) > 0 else 1, PER_PAGE)
+    pg = Page(min(whole_number(number) or 1, MAX_PAGE), PER_PAGE)
     try:
         items, total = batch_service.list_batches(current_db(), pg, status=status)
     except AppError as exc:

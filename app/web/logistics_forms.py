@@ -7,6 +7,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.schemas import whole_number
 from app.services.logistics_decommission import REASONS, SIGNED_REASONS
 
 NONE = ""
@@ -20,7 +21,7 @@ def options(rows: list[tuple[int, str]], blank: str, group: str | None = None) -
 
 def _int_or_none(value: object) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return whole_number(text)
 
 
 class ShipmentForm(FlaskForm):

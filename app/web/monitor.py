@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from app.errors import AppError
 from app.extensions import current_db
 from app.models import OutboxStatus, Role
+from app.schemas import whole_number
 from app.services import outbox, outbox_payload
 from app.web import errors
 from app.web.auth import current_principal, page
@@ -46,7 +47,7 @@ def index() -> ResponseReturnValue:
             current_db(),
             status=status,
             channel=channel,
-            after=int(raw_after) if raw_after.isdigit() else None,
+            after=whole_number(raw_after),
             limit=PER_PAGE,
         )
     except AppError as exc:

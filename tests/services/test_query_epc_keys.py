@@ -6,8 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.eventstore import canonical
-from epcis import model
+from app.services.eventstore import canonical, parsed_key
 
 ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 gtins = st.text("0123456789", min_size=14, max_size=14)
@@ -16,7 +15,7 @@ ssccs = st.text("0123456789", min_size=17, max_size=19)
 
 
 def parsed(value: str) -> str:
-    return model.Epc(value).digital_link or value
+    return parsed_key(value) or value
 
 
 @given(gtin=gtins, serial=serials, host=st.sampled_from(["id.gs1.org", "example.com/gs1"]))

@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -162,6 +162,10 @@ def _time(name: str, values: list[str]) -> datetime:
         value = None
     if value is None or value.tzinfo is None:
         raise _fail(name, f"{text!r} is not a date-time with a time zone offset (e.g. 2024-01-31T12:00:00Z)")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise _fail(name, f"{text!r} is out of range (years 1 to 9999 in UTC)") from None
     return value
 
 
@@ -173,12 +177,17 @@ def _number(name: str, values: list[str]) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise _fail(name, f"{text!r} is not a number")
+    if value and abs(value.adjusted()) > NUMBER_EXPONENT:
+        raise _fail(name, f"{text!r} is out of range (magnitudes 1e-{NUMBER_EXPONENT} to 1e{NUMBER_EXPONENT})")
     return value
+
+
+NUMBER_EXPONENT = 30  # beyond any quantity or measurement; bounds the work a threshold in another unit costs
 
 
 def _positive(name: str, values: list[str]) -> int:
     text = _single(name, values)
-    if not text.isascii() or not text.isdigit() or int(text) < 1:
+    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
         raise _fail(name, f"{text!r} is not a positive integer")
     return int(text)
 
@@ -356,6 +365,8 @@ def _filters(params: dict[str, list[str]], namespaces: Mapping[str, str]) -> lis
     for name, values in params.items():
         if name in _CONTROLS:
             continue
+        if name == "EXISTS_errorDeclaration" and not _flag(name, values):
+            continue  # false: events with or without an error declaration alike (the binding's definition)
         simple = _simple(name, values)
         if simple is not None:
             filters.append(simple)

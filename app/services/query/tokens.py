@@ -37,7 +37,7 @@ def decode(key: bytes, signature: str, token: str) -> PageKey:
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
         payload = b""
-    if not payload or not hmac.compare_digest(mac, _mac(key, payload)):
+    if not payload or not mac.isascii() or not hmac.compare_digest(mac, _mac(key, payload)):
         raise QueryParameterError(f"{_FIELD}: not a token issued by this repository", field=_FIELD)
     data = json.loads(payload)
     if data["q"] != signature:
