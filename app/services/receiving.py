@@ -86,6 +86,14 @@ def open_receipt(
                 raise ValidationFailed(f"no shipment {shipment_id}", field="shipment")
             if shipment.status is not ShipmentStatus.SHIPPED:
                 raise ValidationFailed(f"shipment {shipment.reference} has not been shipped yet", field="shipment")
+            destination = session.get(Location, shipment.ship_to_id)
+            assert destination is not None
+            if destination.id != where.id and destination.gln != where.gln:
+                raise ValidationFailed(
+                    f"shipment {shipment.reference} goes to {destination.name} ({destination.gln}); "
+                    f"it is received there, not at {where.name}",
+                    field="location",
+                )
             earlier = session.scalar(select(Receipt.id).where(Receipt.shipment_id == shipment.id))
             if earlier is not None:
                 raise ValidationFailed(

@@ -126,6 +126,11 @@ def _check(
     owner = gln_of(row.owner)
     if owner is not None and owner not in ours:
         raise ValidationFailed(f"{name} belongs to {owner}, not to us: it is not in our possession", field="code")
+    here, origin = gln_of(row.location), session.get(Location, shipment.ship_from_id)
+    if here is not None and origin is not None and here != origin.gln:
+        raise ValidationFailed(
+            f"{name} is at {here}, not at {origin.name} ({origin.gln}) where this shipment leaves from", field="code"
+        )
     if row.parent is not None:
         where = "this shipment" if row.parent in listed else "a unit that is not in this shipment"
         raise ValidationFailed(

@@ -322,3 +322,26 @@ def test_decommission_rules(database: Any, world: World, unchanged: Any) -> None
     with database.read() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "code.decommission")).one()
     assert entry.reason == "QC retain"
+
+
+def test_our_shipment_is_received_only_where_it_goes(database: Any, world: World, unchanged: Any) -> None:
+    shipped = transfer(database, world)
+    with unchanged(), pytest.raises(ValidationFailed) as refused:
+        receiving.open_receipt(database, CLERK, location_id=world.site, shipment_id=shipped["id"])
+    assert refused.value.field == "location"
+    assert "goes to Warehouse Lyon" in refused.value.detail and "not at Plant Basel" in refused.value.detail
+    assert receiving.open_receipt(database, CLERK, location_id=world.warehouse, shipment_id=shipped["id"])["id"]
+
+
+def test_stock_ships_only_from_where_it_is(database: Any, world: World, unchanged: Any) -> None:
+    shipped = transfer(database, world)
+    receipt = receiving.open_receipt(database, CLERK, location_id=world.warehouse, shipment_id=shipped["id"])
+    receiving.scan(database, CLERK, receipt["id"], world.cases[0])
+    receiving.receive(database, CLERK, receipt["id"])
+    from_site = draft(database, world)  # leaves from the site, where the case no longer is
+    with unchanged(), pytest.raises(ValidationFailed) as refused:
+        shipments.add(database, CLERK, from_site["id"], world.cases[0])
+    assert refused.value.field == "code"
+    assert f"is at {WAREHOUSE}, not at Plant Basel" in refused.value.detail
+    from_warehouse = draft(database, world, ship_from_id=world.warehouse)
+    assert shipments.add(database, CLERK, from_warehouse["id"], world.cases[0])["packs"] == 3
