@@ -29,7 +29,7 @@ def create_batch() -> ResponseReturnValue:
 def list_batches() -> ResponseReturnValue:
     pg = page()
     items, total = batches.list_batches(
-        database(), pg, gtin=request.args.get("gtin"), status=request.args.get("status")
+        database(), pg, gtin=request.args.get("gtin"), status=request.args.get("status"), actor=principal()
     )
     return jsonify(listing(items, total, pg))
 
@@ -37,6 +37,7 @@ def list_batches() -> ResponseReturnValue:
 @api_v1.get("/batches/<int:batch_id>")
 @requires()
 def get_batch(batch_id: int) -> ResponseReturnValue:
+    batches.check_visible(database(), principal(), batch_id)
     return jsonify(batches.get_batch(database(), batch_id))
 
 
@@ -115,12 +116,14 @@ def allocate_sscc() -> ResponseReturnValue:
 @api_v1.get("/batches/<int:batch_id>/allocations")
 @requires()
 def list_allocations(batch_id: int) -> ResponseReturnValue:
+    batches.check_visible(database(), principal(), batch_id)
     return jsonify({"items": serials.list_allocations(database(), batch_id)})
 
 
 @api_v1.get("/batches/<int:batch_id>/allocations/<int:allocation_id>")
 @requires()
 def get_allocation(batch_id: int, allocation_id: int) -> ResponseReturnValue:
+    batches.check_visible(database(), principal(), batch_id)
     return jsonify(serials.get_allocation(database(), batch_id, allocation_id))
 
 
@@ -151,6 +154,7 @@ def trace_code() -> ResponseReturnValue:
 @api_v1.get("/batches/<int:batch_id>/reconciliation")
 @requires()
 def batch_reconciliation(batch_id: int) -> ResponseReturnValue:
+    batches.check_visible(database(), principal(), batch_id)
     return jsonify(reconciliation.reconcile(database(), batch_id))
 
 

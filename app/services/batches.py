@@ -120,10 +120,24 @@ def get_batch(database: Database, batch_id: int) -> dict[str, Any]:
         return batch_view(get_batch_row(session, batch_id))
 
 
+def check_visible(database: Database, actor: Principal, batch_id: int) -> None:
+    """A token scoped to one line sees only that line's batches (404 for a batch that does not exist)."""
+    if actor.role is Role.LINE and actor.scope_gln is not None:
+        with database.read() as session:
+            check_line_scope(actor, get_batch_row(session, batch_id))
+
+
 def list_batches(
-    database: Database, page: Page, *, gtin: str | None = None, status: str | None = None
+    database: Database,
+    page: Page,
+    *,
+    gtin: str | None = None,
+    status: str | None = None,
+    actor: Principal | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     query = select(Batch).order_by(Batch.id.desc())
+    if actor is not None and actor.role is Role.LINE and actor.scope_gln is not None:
+        query = query.where(Batch.line_gln == actor.scope_gln)  # a line's token sees its line's batches
     if gtin:
         query = query.where(Batch.gtin == parse_gtin(gtin))
     if status:

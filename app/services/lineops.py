@@ -4,6 +4,7 @@ commission, decommission (rejects, destroyed, samples), pack and unpack."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -188,13 +189,32 @@ def run(database: Database, actor: Principal, gln: str, data: LineEvents) -> dic
     if not job["success"]:
         first = job["errors"][0]
         index = first["eventIndex"]
+        where = first["instance"].split(".", 1)[1] if "." in first["instance"] else ""
         raise ValidationFailed(
-            first["detail"],
-            field=f"operations[{index}]"
-            + ("." + first["instance"].split(".", 1)[1] if "." in first["instance"] else ""),
+            first["detail"], field=f"operations[{index}]" + _input_field(data.operations[index], where)
         )
     job["eventIDs"] = [e.event_id for e in events]
     return job
+
+
+_EVENT_FIELD = re.compile(r"(epcList|childEPCs)\[(\d+)\]\Z")
+
+
+def _input_field(op: LineOperation, where: str) -> str:
+    """The operation's own field behind a field of the event built from it (`epcList[2]` -> `.serials[2]`)."""
+    if where == "parentID":
+        return ".parent"
+    if where.startswith("ilmd."):
+        return ".batch_id"  # lot and expiry come from the batch
+    m = _EVENT_FIELD.match(where)
+    if m is None:
+        return f".{where}" if where else ""
+    position = int(m.group(2))
+    if op.op == "undo_decommission":
+        return ".event_id"
+    if position < len(op.serials) and (op.batch_id is not None or m.group(1) == "epcList"):
+        return f".serials[{position}]"
+    return f".children[{position - len(op.serials)}]"
 
 
 def _declaration(session: Session, op: LineOperation, index: int, now: datetime) -> model.Event:

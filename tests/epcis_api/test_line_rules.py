@@ -49,7 +49,7 @@ def test_only_a_commissioned_pack_or_an_allocated_sscc_can_be_a_parent(
                 client, auth["line"], {"op": "pack", "parent": parent, "batch_id": batch["id"], "serials": packs}
             )
         assert answer.status_code == 422, answer.get_json()
-        assert answer.get_json()["field"] == "operations[0].parentID"
+        assert answer.get_json()["field"] == "operations[0].parent"
         assert "has not been commissioned" in answer.get_json()["detail"]
     # The spare serial was left alone: it can still be commissioned, and then hold the others (a bundle).
     assert (
@@ -87,7 +87,7 @@ def test_an_unpack_touches_only_the_children_it_names_and_not_in_transit(
             client, auth["line"], {"op": "unpack", "parent": case, "batch_id": batch["id"], "serials": packs[1:2]}
         )
         assert moving.status_code == 422
-        assert moving.get_json()["field"] == "operations[0].parentID" and "in transit" in moving.get_json()["detail"]
+        assert moving.get_json()["field"] == "operations[0].parent" and "in transit" in moving.get_json()["detail"]
         everything = ops(client, auth["line"], {"op": "unpack", "parent": case})
         assert everything.status_code == 422
     assert trace(client, auth, case)["content_count"] == 4
@@ -177,3 +177,45 @@ def test_an_operation_names_only_its_batchs_packs(
         client, scoped, {"op": "decommission", "batch_id": mine["id"], "serials": own[:1], "reason": "sample"}
     )
     assert allowed.status_code == 201
+
+
+def test_a_scoped_token_reads_only_its_lines_batches(
+    client: FlaskClient, auth: Auth, product: dict[str, Any], lines: None, database: Any
+) -> None:
+    made = {}
+    for lot, line in (("L-MINE", LINE), ("L-THEIRS", OTHER_LINE)):
+        body = {"gtin": GTIN, "lot": lot, "expiry": "2027-12-31", "quantity": 10, "line_gln": line}
+        made[lot] = client.post("/api/v1/batches", headers=auth["erp"], json=body).get_json()["id"]
+    token = security.create_token(database, name="line-1", role="line", scope_gln=LINE)
+    scoped = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/batches", headers=scoped).get_json()
+    assert [b["id"] for b in listed["items"]] == [made["L-MINE"]]
+    for path in ("", "/reconciliation", "/allocations"):
+        assert client.get(f"/api/v1/batches/{made['L-THEIRS']}{path}", headers=scoped).status_code == 403, path
+        assert client.get(f"/api/v1/batches/{made['L-MINE']}{path}", headers=scoped).status_code == 200, path
+    assert len(client.get("/api/v1/batches", headers=auth["line"]).get_json()["items"]) == 2  # unscoped: all
+
+
+def test_rule_errors_name_the_operations_own_fields(
+    client: FlaskClient, auth: Auth, batch: dict[str, Any], lines: None
+) -> None:
+    packs = commissioned(client, auth, batch, 2)
+    fresh = issue(client, auth, batch, 1)
+    case = new_case(client, auth)
+    answer = ops(
+        client,
+        auth["line"],
+        {
+            "op": "pack",
+            "parent": case,
+            "batch_id": batch["id"],
+            "serials": packs,
+            "children": [f"(01){GTIN}(21){fresh[0]}"],
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["field"] == "operations[0].children[0]"
+    again = ops(client, auth["line"], {"op": "commission", "batch_id": batch["id"], "serials": [fresh[0], packs[1]]})
+    assert (
+        again.get_json()["field"] == "operations[0].serials[1]" and "already commissioned" in again.get_json()["detail"]
+    )

@@ -58,7 +58,7 @@ def test_line_flow_and_reconciliation(
     with unchanged():
         again = ops(client, auth["line"], {"op": "commission", "batch_id": batch["id"], "serials": serials[:1]})
     assert again.status_code == 422
-    assert again.get_json()["field"] == "operations[0].epcList[0]"
+    assert again.get_json()["field"] == "operations[0].serials[0]"
     assert "already commissioned" in again.get_json()["detail"]
 
     recon = client.get(f"/api/v1/batches/{batch['id']}/reconciliation", headers=auth["qa"]).get_json()
