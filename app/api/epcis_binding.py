@@ -59,7 +59,12 @@ def _gs1_headers(response: Response) -> Response:
         limits = _limits()
         response.headers["GS1-EPCIS-Capture-Limit"] = str(limits.max_events)
         response.headers["GS1-EPCIS-Capture-File-Size-Limit"] = str(limits.max_bytes)
-        response.headers["GS1-Capture-Error-Behaviour"] = "rollback, proceed"
+        response.headers["GS1-Capture-Error-Behaviour"] = "all"  # the binding's word for "rollback and proceed"
+    if request.method == "OPTIONS" and response.status_code == 200:
+        response.status_code = 204  # discovery: headers only
+        response.set_data(b"")
+    if response.status_code in (201, 202, 204) and not response.content_length:
+        response.headers.pop("Content-Type", None)  # an empty answer has no media type
     return response
 
 
@@ -69,6 +74,9 @@ def _limits() -> capture.CaptureLimits:
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON-only resource's answer; 406 when `Accept` excludes JSON."""
+    if request.headers.get("Accept", "").strip() and request.accept_mimetypes.best_match(["application/json"]) is None:
+        raise NotAcceptable("this resource is answered as application/json only", field="Accept")
     return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
 
 
@@ -311,11 +319,18 @@ def list_values(kind: str) -> ResponseReturnValue:
     if len(values) > per_page:
         values = values[:per_page]
         headers["Link"] = f'<{request.path}?perPage={per_page}&nextPageToken={quote(values[-1], safe="")}>; rel="next"'
+    members = values
+    if kind in ("epcs", "bizLocations", "readPoints"):  # identifiers in the GS1-EPC-Format asked for
+        fmt = _epc_format()
+        with database().read() as session:
+            convert = epcformat.translator(fmt, epcformat.known_prefixes(session) if fmt == "Always_EPC_URN" else [])
+        members = [convert(v) for v in values] if convert is not None else values
+        headers["GS1-EPC-Format"] = fmt
     return _json(
         {
             "@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
             "type": "Collection",
-            "member": values,
+            "member": members,
         },
         headers=headers,
     )
@@ -332,8 +347,14 @@ def _per_page() -> int:
 @epcis_api.get("/<any(eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions):kind>/<path:value>")
 @requires()
 def resource(kind: str, value: str) -> ResponseReturnValue:
+    from app.services.query import has_value
+
     if value.endswith("/events"):
         return _run({IMPLICIT[kind]: [value[: -len("/events")]]})
+    with database().read() as session:
+        known = (kind == "eventTypes" and value in EVENT_TYPES) or has_value(session, kind, value)
+    if not known:
+        raise NotFound(f"no {kind[:-1]} {value!r} is stored here", field=kind)
     return _json({"type": "Collection", "member": ["events"]})
 
 

@@ -233,3 +233,58 @@ def test_ids_and_numbers_too_large_for_a_column_are_input_errors(
         answer = client.get(url, headers=auth["admin"])
         assert answer.status_code == 422, (url, answer.get_json())
         assert answer.get_json()["field"] == field
+
+
+def test_sub_resources_exist_only_for_stored_values(client: FlaskClient, auth: Auth) -> None:
+    epc = "urn:epc:id:sgtin:9506000.013435.R1"
+    capture(client, auth, document(observe([epc], 10, bizLocation={"id": SITE})))
+    found = {
+        "eventTypes/ObjectEvent",
+        "eventTypes/TransformationEvent",  # a standard type, stored or not
+        "epcs/" + quote("https://id.gs1.org/01/09506000134352/21/R1", safe=""),
+        "epcs/" + epc,  # the same EPC in another form
+        "bizSteps/inspecting",
+        "bizSteps/urn:epcglobal:cbv:bizstep:inspecting",
+        "bizLocations/" + quote(SITE, safe=""),
+    }
+    for path in found:
+        answer = client.get(f"/epcis/{path}", headers=auth["qa"])
+        assert answer.status_code == 200, path
+        assert answer.get_json()["member"] == ["events"]
+    for path in (
+        "eventTypes/Bogus",
+        "epcs/not-a-uri",
+        "bizSteps/nonexistent",
+        "epcs/urn:epc:id:sgtin:9506000.013435.NOPE",
+    ):
+        answer = client.get(f"/epcis/{path}", headers=auth["qa"])
+        assert answer.status_code == 404, path
+        assert answer.get_json()["type"] == "epcisException:NoSuchResourceException"
+
+
+def test_identifier_listings_follow_the_epc_format_asked_for(client: FlaskClient, auth: Auth) -> None:
+    client.post(
+        "/api/v1/products",
+        headers=auth["erp"],
+        json={"gtin": "09506000134352", "name": "X", "company_prefix_length": 7},
+    )
+    capture(client, auth, document(observe(["https://id.gs1.org/01/09506000134352/21/F1"], 10)))
+    links = client.get("/epcis/epcs", headers=auth["qa"]).get_json()["member"]
+    urns = client.get("/epcis/epcs", headers={**auth["qa"], "GS1-EPC-Format": "Always_EPC_URN"}).get_json()["member"]
+    assert (links, urns) == (["https://id.gs1.org/01/09506000134352/21/F1"], ["urn:epc:id:sgtin:9506000.013435.F1"])
+
+
+def test_json_only_resources_refuse_other_media_and_discovery_is_headers_only(client: FlaskClient, auth: Auth) -> None:
+    for path in ("/epcis/eventTypes", "/epcis/capture", "/epcis/"):
+        assert client.get(path, headers={**auth["qa"], "Accept": "application/xml"}).status_code == 406, path
+        assert client.get(path, headers={**auth["qa"], "Accept": "application/json"}).status_code == 200, path
+    options = client.options("/epcis/capture", headers=auth["qa"])
+    assert options.status_code == 204 and options.data == b"" and "Content-Type" not in options.headers
+    assert options.headers["GS1-Capture-Error-Behaviour"] == "all"
+    assert options.headers["GS1-EPCIS-Capture-Limit"] and options.headers["GS1-EPCIS-Version"] == "2.0.0"
+    accepted = client.post(
+        "/epcis/capture",
+        data=document(observe(["urn:epc:id:sgtin:9506000.013435.O1"], 1)),
+        headers={**auth["line"], "Content-Type": "application/ld+json"},
+    )
+    assert accepted.status_code == 202 and "Content-Type" not in accepted.headers

@@ -2,7 +2,7 @@
 
 from app.services.query.model import Query, QueryPage
 from app.services.query.params import MAX_PER_PAGE, parse_query
-from app.services.query.resources import distinct_values, event_with_error_declarations
+from app.services.query.resources import distinct_values, event_with_error_declarations, has_value
 from app.services.query.run import run_query
 from app.services.query.tokens import DEFAULT_TOKEN_KEY
 
@@ -13,6 +13,7 @@ __all__ = [
     "QueryPage",
     "distinct_values",
     "event_with_error_declarations",
+    "has_value",
     "parse_query",
     "run_query",
 ]

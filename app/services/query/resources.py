@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.models import EpcisEvent, EventEpc
-from app.services.eventstore import find
+from app.services.eventstore import canonical, find
 from app.services.query.run import event_body
 
 _LISTED: dict[str, Any] = {
@@ -19,6 +19,21 @@ _LISTED: dict[str, Any] = {
     "dispositions": EpcisEvent.disposition,
     "eventTypes": EpcisEvent.event_type,
 }
+
+
+def has_value(session: Session, kind: str, value: str) -> bool:
+    """Whether `value` (in any form a query accepts: URN or Digital Link, CBV URN or bare word) is stored as
+    a `kind` (`epcs`, `bizSteps`, ...): what `/{kind}/{value}` answers 404 for when not."""
+    from epcis import cbv
+
+    if kind in ("epcs", "bizLocations", "readPoints"):
+        key = canonical(value)
+    elif kind in ("bizSteps", "dispositions"):
+        key = cbv.bare(kind[:-1], value)
+    else:
+        key = value
+    column = _LISTED[kind]
+    return session.scalar(select(column).where(column == key).limit(1)) is not None
 
 
 def event_with_error_declarations(session: Session, event_id: str) -> list[dict[str, Any]] | None:
