@@ -297,8 +297,10 @@ def query_events() -> ResponseReturnValue:
 def get_event(event_id: str) -> ResponseReturnValue:
     from app.services.query import event_with_error_declarations
 
-    with database().read() as session:
-        events = event_with_error_declarations(session, event_id)
+    events = None
+    if eventstore.DECLARATION not in event_id:  # a declaration's storage key is not an eventID
+        with database().read() as session:
+            events = event_with_error_declarations(session, event_id)
     if not events:
         raise NotFound(f"no event with eventID {event_id}", field="eventID")
     return _answer_events(events)

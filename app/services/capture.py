@@ -153,8 +153,9 @@ class _Run:
         self.pending.flush(self.session)
 
 
-def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> bool:
-    """Accept one event into the run; False when it was already stored identically (idempotent repeat)."""
+def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> str | None:
+    """Accept one event into the run: the key it is stored under (its eventID, or the key of an error
+    declaration of it); None when it was already stored identically (idempotent repeat)."""
     assert event.event_id is not None
     known = run.pending.hash_of(event.event_id) or run.stored_hashes.get(event.event_id)
     row_key = None
@@ -168,11 +169,11 @@ def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> bool
         if existing.body.get("errorDeclaration") == declaration or any(
             d.body.get("errorDeclaration") == declaration for d in declared
         ):
-            return False
+            return None
         row_key = f"{event.event_id}{eventstore.DECLARATION}{len(declared) + 1}"
     elif known is not None:
         if known == digest:
-            return False
+            return None
         raise _Rejected(
             _problem(index, event, f"eventID {event.event_id} is already used by a different event", "eventID")
         )
@@ -193,7 +194,7 @@ def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> bool
         hash_id=digest,
         row_key=row_key,
     )
-    return True
+    return row_key or event.event_id
 
 
 def capture(
@@ -274,8 +275,8 @@ def _store(
                             raise
                         errors.append(exc.problem)
                         continue
-                    if kept:
-                        stored.append(str(event.event_id))
+                    if kept is not None:
+                        stored.append(kept)  # stream subscribers are sent what was stored: a declaration as such
                         stored_events.append(event)
                 run.flush()
                 # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.

@@ -288,3 +288,24 @@ def test_json_only_resources_refuse_other_media_and_discovery_is_headers_only(cl
         headers={**auth["line"], "Content-Type": "application/ld+json"},
     )
     assert accepted.status_code == 202 and "Content-Type" not in accepted.headers
+
+
+def test_stream_subscribers_are_sent_the_error_declaration_itself(
+    client: FlaskClient, auth: Auth, database: Any
+) -> None:
+    event_id = "urn:uuid:2b3c4d5e-0000-4000-8000-000000000009"
+    original = observe(["urn:epc:id:sgtin:9506000.013435.D1"], 5, eventID=event_id)
+    capture(client, auth, document(original))
+    client.post("/epcis/queries", headers=auth["erp"], json={"name": "insp", "query": {"EQ_bizStep": ["inspecting"]}})
+    sub = {"dest": "https://example.com/hook", "stream": True}
+    assert client.post("/epcis/queries/insp/subscriptions", headers=auth["erp"], json=sub).status_code == 201
+    declared = {**original, "errorDeclaration": {"declarationTime": "2026-11-27T12:00:00Z", "reason": "incorrect_data"}}
+    assert capture(client, auth, document(declared))["success"]
+    with database.read() as session:
+        [message] = session.scalars(select(OutboxMessage))
+    [sent] = json.loads(message.body)["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+    assert sent["eventID"] == event_id and sent["errorDeclaration"]["reason"] == "incorrect_data"
+    stored_key = quote(event_id + "#declaration-1", safe="")
+    assert client.get(f"/epcis/events/{stored_key}", headers=auth["qa"]).status_code == 404
+    both = client.get(f"/epcis/events/{quote(event_id, safe='')}", headers=auth["qa"]).get_json()
+    assert len(both["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 2
