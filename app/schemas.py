@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 Str100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Str200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,7 +17,7 @@ Resolver = Annotated[
 
 
 DB_INT_MAX = 2**63 - 1  # the largest id or count an integer column holds (SQLite INTEGER, PostgreSQL BIGINT)
-DbInt = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+DbInt = Annotated[StrictInt, Field(ge=1, le=DB_INT_MAX)]  # JSON numbers only: not true, not "5"
 
 
 def whole_number(text: str | None) -> int | None:
@@ -99,7 +99,7 @@ class BatchIn(Strict):
     gtin: str
     lot: str
     expiry: str
-    quantity: int = Field(ge=1, le=100_000_000)
+    quantity: StrictInt = Field(ge=1, le=100_000_000)
     site_gln: str | None = None
     line_gln: str | None = None
     destination_gln: str | None = None
@@ -114,7 +114,7 @@ class BatchTransitionIn(Strict):
 
 
 class SerialRequest(Strict):
-    count: int
+    count: StrictInt
 
 
 class SerialList(Strict):
@@ -124,8 +124,8 @@ class SerialList(Strict):
 
 class SsccRequest(Strict):
     company_prefix: Digits
-    extension_digit: int = Field(ge=0, le=9)
-    count: int = 1
+    extension_digit: StrictInt = Field(ge=0, le=9)
+    count: StrictInt = 1
     batch_id: DbInt | None = None
 
 

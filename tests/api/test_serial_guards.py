@@ -58,3 +58,16 @@ def test_overlapping_company_prefixes_do_not_share_sscc_numbers(
     assert ask("9506001").status_code == 201
     again = ask("9506000").get_json()["sscc"]
     assert not set(again) & set(first.get_json()["sscc"])
+
+
+def test_counts_and_ids_are_json_numbers(
+    client: FlaskClient, auth: Auth, batch: dict[str, Any], unchanged: Any
+) -> None:
+    url = f"/api/v1/batches/{batch['id']}/serials"
+    with unchanged():
+        for count in (True, "5", 2.5):
+            answer = client.post(url, headers=auth["line"], json={"count": count})
+            assert answer.status_code == 422 and answer.get_json()["field"] == "count", count
+        sscc = {"company_prefix": "9506000", "extension_digit": "0", "count": 1}
+        assert client.post("/api/v1/sscc", headers=auth["line"], json=sscc).get_json()["field"] == "extension_digit"
+    assert client.post(url, headers=auth["line"], json={"count": 2}).status_code == 201
