@@ -178,10 +178,11 @@ def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> str 
             _problem(index, event, f"eventID {event.event_id} is already used by a different event", "eventID")
         )
     try:
-        if row_key is None:
-            state.apply(run.session, event, run.ctx)
-        else:
+        if row_key is not None:
             state.declare_error(run.session, event, run.ctx)
+        elif event.error_declaration is None:
+            state.apply(run.session, event, run.ctx)
+        # else: an event first captured already declared in error is kept as a record and changes no state
     except state.RuleViolation as exc:
         run.ctx.discard()
         raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
@@ -277,7 +278,8 @@ def _store(
                         continue
                     if kept is not None:
                         stored.append(kept)  # stream subscribers are sent what was stored: a declaration as such
-                        stored_events.append(event)
+                        if event.error_declaration is None or kept != event.event_id:
+                            stored_events.append(event)  # the channels hear of changes, not of bare records
                 run.flush()
                 # Stream subscribers' notifications go to the outbox in the same transaction: none is lost.
                 eventstore.store_hierarchy(session, doc)
@@ -315,15 +317,18 @@ def capture_event(database: Database, actor: Principal, doc: model.Document) -> 
         event.event_id = event.event_id or digest
         if eventstore.find(session, event.event_id) is not None:
             raise Conflict(f"an event with eventID {event.event_id} already exists", field="eventID")
+        declared = event.error_declaration is not None  # first captured already in error: a record only
         try:
-            state.apply(session, event, state.Context())
+            if not declared:
+                state.apply(session, event, state.Context())
         except state.RuleViolation as exc:
             raise ValidationFailed(exc.detail, field=f"event.{exc.field}" if exc.field else "event") from None
         eventstore.store(
             session, event, record_time=datetime.now(UTC), captured_by=actor.name, capture_id=None, hash_id=digest
         )
         subscriptions.on_captured(session, [event.event_id])
-        reporting.on_captured(session, [event])
+        if not declared:
+            reporting.on_captured(session, [event])
     return event.event_id
 
 

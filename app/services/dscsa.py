@@ -58,7 +58,7 @@ def _queue(
         body=body,
         content_type=CONTENT_TYPE,
         partner_channel_id=channel.id,
-        reference=str(event.event_id),
+        reference=f"{CHANNEL}:{event.event_id}",  # per channel: another channel's refusal does not hold this back
         dedupe_key=f"{CHANNEL}:{channel.id}:{event.event_id}",
     )
     shipment.status, shipment.problem, shipment.message_id = DscsaShipmentStatus.QUEUED, None, message.message_id

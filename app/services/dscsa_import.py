@@ -333,8 +333,8 @@ def import_file(
         stored = _store_events(session, document, actor)
         eventstore.store_hierarchy(session, document)
         subscriptions.on_captured(session, [str(e.event_id) for e in stored])
-        # A file that changes our own codes (a return, a decommissioning) reaches the hubs like a capture would.
-        reporting.on_captured(session, stored)
+        # A file that changes our own codes (a decommissioning) reaches the EU hub like a capture would.
+        reporting.on_imported(session, stored)
         row = DscsaImport(
             sha256=digest,
             partner_gln=override or _sender(document),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import EpcisEvent, EventEpc, PartnerChannel, TradingPartner
 from app.services import eventstore, outbox, state
+from app.services.bulk import member
 from epcis import model
 
 CHANNEL = "epcis2"
@@ -49,7 +50,7 @@ def on_captured(session: Session, events: list[model.Event]) -> int:
         bodies = list(
             session.scalars(
                 select(EpcisEvent.body)
-                .where(EpcisEvent.id.in_(select(EventEpc.event_pk).where(EventEpc.epc.in_(codes))))
+                .where(EpcisEvent.id.in_(select(EventEpc.event_pk).where(member(session, EventEpc.epc, codes))))
                 .order_by(EpcisEvent.event_time, EpcisEvent.id)
             )
         )
@@ -60,7 +61,7 @@ def on_captured(session: Session, events: list[model.Event]) -> int:
             body=_document(bodies),
             content_type="application/ld+json",
             partner_channel_id=channel.id,
-            reference=str(event.event_id),
+            reference=f"{CHANNEL}:{event.event_id}",  # per channel: another channel's refusal does not hold it back
             dedupe_key=f"{CHANNEL}:{channel.id}:{event.event_id}",
         )
         queued += 1

@@ -189,7 +189,8 @@ def on_captured(session: Session, events: list[model.Event]) -> int:
                 by_batch[batch_id].append(serial)
         declared = event.error_declaration
         for batch_id, serials in sorted(by_batch.items()):
-            batch = session.get(Batch, batch_id)
+            # Locked: a release running meanwhile either sees this change in its upload or is seen here as done.
+            batch = session.get(Batch, batch_id, with_for_update=True)
             if batch is None or batch.status is not BatchStatus.RELEASED or not _reported(session, batch):
                 continue  # before release the hub knows nothing of the batch; the upload will carry the state
             key = f"fmd:status:{event.event_id}:{batch_id}"

@@ -18,6 +18,12 @@ def on_captured(session: Session, events: list[model.Event]) -> None:
     fmd.on_captured(session, events)
 
 
+def on_imported(session: Session, events: list[model.Event]) -> None:
+    """Events of a partner's imported file: only the EU FMD hub hears of what they do to our own packs. The
+    partner's own shipments are theirs to report, not ours to pass on to other partners."""
+    fmd.on_captured(session, events)
+
+
 def on_batch_status(session: Session, actor: Principal, batch: Batch, before: BatchStatus) -> None:
     """A batch changed status (released, recalled, ...): the EU FMD hub hears of it."""
     fmd.on_batch_status(session, actor, batch, before)

@@ -309,3 +309,31 @@ def test_stream_subscribers_are_sent_the_error_declaration_itself(
     assert client.get(f"/epcis/events/{stored_key}", headers=auth["qa"]).status_code == 404
     both = client.get(f"/epcis/events/{quote(event_id, safe='')}", headers=auth["qa"]).get_json()
     assert len(both["epcisBody"]["queryResults"]["resultsBody"]["eventList"]) == 2
+
+
+def test_an_event_first_captured_already_in_error_changes_nothing(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any]
+) -> None:
+    """A decommissioning that arrives with its error declaration is kept as a record: the pack stays
+    commissioned, and no channel hears of it (the EU hub would otherwise be sent an undo of nothing)."""
+    issued = serials(client, auth, batch, 1)
+    capture(client, auth, document(commissioning(issued)))
+    gone = event(
+        "ObjectEvent",
+        "DELETE",
+        "decommissioning",
+        9,
+        epcList=[f"https://id.gs1.org/01/09506000134352/21/{issued[0]}"],
+        disposition="destroyed",
+        errorDeclaration={"declarationTime": "2026-11-27T12:00:00Z", "reason": "incorrect_data"},
+    )
+    before = client.get(
+        "/api/v1/trace", query_string={"code": f"(01)09506000134352(21){issued[0]}"}, headers=auth["qa"]
+    )
+    assert capture(client, auth, document(gone))["success"]
+    after = client.get("/api/v1/trace", query_string={"code": f"(01)09506000134352(21){issued[0]}"}, headers=auth["qa"])
+    assert after.get_json()["state"] == before.get_json()["state"]
+    assert after.get_json()["state"]["status"] == "commissioned"
+    assert len(after.get_json()["events"]) == 2  # the record is there
+    with database.read() as session:
+        assert session.scalars(select(OutboxMessage)).all() == []

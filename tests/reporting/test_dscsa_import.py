@@ -317,3 +317,23 @@ def test_a_comment_or_processing_instruction_inside_a_value_does_not_cut_it(
     with database.read() as session:
         stored = session.scalars(select(EventEpc.epc)).all()
     assert stored == [Epc("urn:epc:id:sgtin:0614141.107346.2017").digital_link]
+
+
+def test_a_partners_own_sale_is_not_passed_on(client: FlaskClient, auth: Auth, database: Any, reference: Path) -> None:
+    """The GS1 US example records A selling to B. B is also our partner, with both channels: importing A's
+    file must not send B anything (A's sale is A's to report, and our transaction statement is not A's)."""
+    from app.models import OutboxMessage
+
+    buyer = client.post(
+        "/api/v1/partners", headers=auth["erp"], json={"name": "B", "gln": "0399999999991", "country": "US"}
+    ).get_json()
+    for channel in ("epcis2", "dscsa"):
+        answer = client.put(
+            f"/api/v1/partners/{buyer['id']}/channels/{channel}",
+            headers=auth["erp"],
+            json={"endpoint": f"https://b.example/{channel}"},
+        )
+        assert answer.status_code in (200, 201), answer.get_json()
+    assert _import(client, auth, (reference / GS1_US).read_bytes()).status_code == 201
+    with database.read() as session:
+        assert session.scalars(select(OutboxMessage)).all() == []

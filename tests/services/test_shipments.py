@@ -124,7 +124,7 @@ def test_create_ship_and_queue_the_partner_push(
         {"type": "location", "destination": f"https://id.gs1.org/414/{PARTNER}"},
     ]
     assert {e for e, s in states.items() if s == "shipped"} == {world.cases[0], *world.packs[:3], world.packs[5]}
-    assert len(pushes) == 1 and pushes[0].reference == shipped["event_id"]
+    assert len(pushes) == 1 and pushes[0].reference == f"epcis2:{shipped['event_id']}"
     assert [a for a in actions if a.startswith("shipment.")] == ["shipment.create", "shipment.ship"]
     # Shipped is final: nothing more can be added, removed or shipped again, and nothing is written.
     with unchanged():
