@@ -669,9 +669,20 @@ def declare_error(session: Session, event: model.Event, ctx: Context) -> None:
             raise RuleViolation(
                 f"{epc} was decommissioned as {state['decommission_reason']}, which cannot be undone", f"epcList[{i}]"
             )
+        batch = session.get(Batch, state["batch_id"]) if state["batch_id"] is not None else None
+        if batch is not None and batch.status is BatchStatus.RECALLED:
+            raise RuleViolation(
+                f"{epc}: batch {batch.lot} is recalled; its packs stay out of the supply", f"epcList[{i}]"
+            )
+        if batch is not None and batch.expiry_date < now.date():
+            raise RuleViolation(f"{epc}: batch {batch.lot} expired on {batch.expiry_date}", f"epcList[{i}]")
         # The window ends 10 days after the decommissioning by the server's clock: a declaration dated early but
-        # captured late does not reopen it (the EU hub would refuse the undo and the two would disagree).
-        if max(now, declared.declaration_time) - event.event_time > UNDO_WINDOW:
+        # captured late does not reopen it (the EU hub would refuse the undo and the two would disagree). A locked
+        # pack may be unlocked at any time (EU FMD: Art. 13 and the hubs' status rules).
+        if (
+            state["decommission_reason"] != "locked"
+            and max(now, declared.declaration_time) - event.event_time > UNDO_WINDOW
+        ):
             raise RuleViolation(
                 f"{epc}: the decommissioning of {event.event_time.date()} is more than 10 days old",
                 "errorDeclaration.declarationTime",

@@ -371,3 +371,46 @@ def test_capture_jobs_page_by_link(client: FlaskClient, auth: Auth, issued: list
         link = answer.headers.get("Link")
         url = link[1 : link.index(">")] if link else None
     assert sorted(seen) == seen and set(seen) == ids
+
+
+def test_undo_follows_the_eu_status_rules(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any], issued: list[str]
+) -> None:
+    """A locked pack may be unlocked at any time; no pack of a recalled batch comes back (EU FMD Art. 13)."""
+    now = datetime.now(UTC)
+    commissioned = commissioning(issued[:2])
+    commissioned["eventTime"] = (now - timedelta(days=20)).isoformat()
+    assert capture(client, auth, document(commissioned))["success"] is True
+
+    def decommission(serial: str, disposition: str, days_ago: int, n: int) -> dict[str, Any]:
+        body = event("ObjectEvent", "DELETE", "decommissioning", 2, epcList=[dl(serial)], disposition=disposition)
+        body.update(
+            eventTime=(now - timedelta(days=days_ago)).isoformat(),
+            eventID=f"urn:uuid:0d7a3c4e-95b2-4e38-9d53-4b1f0f0c1b0{n}",
+        )
+        return body
+
+    def with_reasons(*events: dict[str, Any]) -> bytes:
+        doc = json.loads(document(*events))
+        doc["@context"].append({"custody": "https://custody.dev/epcis/"})  # the reason's namespace
+        return json.dumps(doc).encode()
+
+    def undo(body: dict[str, Any]) -> dict[str, Any]:
+        return capture(client, auth, with_reasons({**body, "errorDeclaration": {"declarationTime": now.isoformat()}}))
+
+    locked = decommission(issued[0], "inactive", 15, 1)
+    locked["custody:decommissionReason"] = "locked"
+    sample = decommission(issued[1], "inactive", 2, 2)
+    sample["custody:decommissionReason"] = "sample"
+    assert capture(client, auth, with_reasons(locked, sample))["success"] is True
+    assert undo(locked)["success"] is True  # 15 days on, still
+    assert states(database)[dl(issued[0])].status == "commissioned"
+    for status in ("closed", "released"):
+        client.post(f"/api/v1/batches/{batch['id']}/status", headers=auth["qa"], json={"status": status})
+    recalled = client.post(
+        f"/api/v1/batches/{batch['id']}/status", headers=auth["qa"], json={"status": "recalled", "reason": "test"}
+    )
+    assert recalled.status_code == 200, recalled.get_json()
+    refused = undo(sample)
+    assert refused["success"] is False and "is recalled" in refused["errors"][0]["detail"]
+    assert states(database)[dl(issued[1])].status == "decommissioned"
