@@ -140,7 +140,8 @@ def _symbol(
     module = min(TARGET_MODULE_MM, room / total)
     if dpi is not None:
         pixel = MM_PER_INCH / dpi
-        module = max(1, math.floor(module / pixel)) * pixel
+        # Whole pixels, rounded to the nearest (3.996 px is 4): flooring would print bars under the minimum width.
+        module = max(1, math.floor(module / pixel + 0.01)) * pixel
     symbol_width = bars.shape[1] * module
     x = (drawing.width - symbol_width) / 2
     if dpi is not None:

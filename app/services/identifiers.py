@@ -40,6 +40,7 @@ def parse_expiry(value: str, *, field: str = "expiry") -> tuple[str, date]:
     Returns the YYMMDD to print and the date the logic uses.
     """
     text = value.strip()
+    iso: date | None = None
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             iso = date.fromisoformat(text)
@@ -52,4 +53,11 @@ def parse_expiry(value: str, *, field: str = "expiry") -> tuple[str, date]:
         parsed = gs1.parse_yymmdd(text, allow_day_zero=True)
     except gs1.Gs1Error as exc:
         raise ValidationFailed(str(exc), field=field) from None
+    if iso is not None and parsed.date != iso:
+        # (17) prints two year digits, read in GS1's window around today: a date outside it would be read back
+        # a century off (2080-06-30 as 1980-06-30), so it cannot be printed.
+        raise ValidationFailed(
+            f"expiry {iso.isoformat()} cannot be printed as (17) {text}: that is read as {parsed.date.isoformat()}",
+            field=field,
+        )
     return parsed.raw, parsed.date

@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
     app.before_request(expire_idle_session)
+    app.after_request(_security_headers)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> ResponseReturnValue:
@@ -56,3 +57,22 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _layout() -> dict[str, Any]:
         return {"nav": visible_nav}
+
+
+# On every answer: pages cannot be framed (no clickjacking of the recall or decommission forms), types are
+# not sniffed, and other sites are not told our URLs. Pages of the UI are not cached: they show live state
+# and, once, new tokens.
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

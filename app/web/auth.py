@@ -169,7 +169,7 @@ def sign_in(username: str, password: str) -> SessionUser:
     session.clear()
     session.permanent = True
     login_user(session_user)
-    session["seen"] = utcnow().timestamp()
+    session["seen"] = session["started"] = utcnow().timestamp()
     return session_user
 
 
@@ -184,7 +184,10 @@ def expire_idle_session() -> ResponseReturnValue | None:
         return None
     now = utcnow().timestamp()
     seen = cast(float, session.get("seen", 0.0))
-    if now - seen > float(current_app.config["UI_SESSION_MINUTES"]) * 60:
+    started = cast(float, session.get("started", 0.0))
+    idle = now - seen > float(current_app.config["UI_SESSION_MINUTES"]) * 60
+    # The absolute limit counts from sign-in: the cookie's own lifetime restarts with every request.
+    if idle or now - started > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
         sign_out()
         session["expired"] = True
         if request.blueprint in {"api_v1", "epcis_api", "vrs"}:

@@ -71,3 +71,14 @@ def test_counts_and_ids_are_json_numbers(
         sscc = {"company_prefix": "9506000", "extension_digit": "0", "count": 1}
         assert client.post("/api/v1/sscc", headers=auth["line"], json=sscc).get_json()["field"] == "extension_digit"
     assert client.post(url, headers=auth["line"], json={"count": 2}).status_code == 201
+
+
+def test_an_expiry_two_year_digits_cannot_carry_is_refused(
+    client: FlaskClient, auth: Auth, product: dict[str, Any], unchanged: Any
+) -> None:
+    with unchanged():
+        for expiry in ("2080-06-30", "1975-01-01", "2207-12-31"):
+            body = {"gtin": product["gtin"], "lot": "L1", "expiry": expiry, "quantity": 10}
+            answer = client.post("/api/v1/batches", headers=auth["erp"], json=body)
+            assert answer.status_code == 422, expiry
+            assert answer.get_json()["field"] == "expiry" and "cannot be printed as (17)" in answer.get_json()["detail"]

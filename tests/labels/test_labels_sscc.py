@@ -146,3 +146,26 @@ def test_code128_field_data(mapping: dict[str, str], field: str) -> None:
 def test_zpl_escapes_text() -> None:
     label = SsccLabel(sscc=SSCC, ship_from="Stra\u00dfe ^1 ~2 _3", ship_to="B")
     assert "^FO24,52^A0N,26,26^FH^FDStra_C3_9Fe _5E1 _7E2 _5F3^FS" in sscc_label_zpl(label).splitlines()
+
+
+def test_png_sscc_bars_are_at_least_the_minimum_width() -> None:
+    """At 203 dpi a pixel is 0.125 mm: the (00) symbol's narrowest bar must be 4 pixels (0.5 mm), not 3."""
+    image = Image.open(io.BytesIO(sscc_label_png(LABEL))).convert("L")
+    width, height = image.size
+    pixels = image.load()
+
+    def runs(y: int) -> list[int]:
+        out, run = [], 0
+        for x in range(width):
+            if pixels[x, y] < 128:
+                run += 1
+            elif run:
+                out.append(run)
+                run = 0
+        return out
+
+    # The (00) symbol is the lowest barcode: the lowest row of 30+ bars repeated over 20 rows (text never is).
+    y = next(
+        y for y in range(height - 21, 0, -1) if len(runs(y)) > 30 and all(runs(y - k) == runs(y) for k in range(20))
+    )
+    assert min(runs(y)) * 25.4 / 203 >= 0.495, runs(y)

@@ -210,3 +210,24 @@ def test_wrong_signature_passwords_count_towards_the_lock(
     )
     with database.read() as s:
         assert s.get(Batch, bid).status is not BatchStatus.RECALLED
+
+
+def test_an_active_session_still_ends_twelve_hours_after_sign_in(
+    client: FlaskClient, make_user: Callable[..., str]
+) -> None:
+    name = make_user("qa")
+    assert post_login(client, name, PASSWORD).status_code == 302
+    with client.session_transaction() as sess:
+        sess["started"] = sess["started"] - 12 * 3600 - 60  # busy all along: `seen` is recent
+    answer = client.get("/batches")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login?next=/batches"
+
+
+def test_pages_cannot_be_framed_or_cached(client: FlaskClient, make_user: Callable[..., str]) -> None:
+    post_login(client, make_user("qa"), PASSWORD)
+    for path in ("/", "/login", "/api/v1/health"):
+        answer = client.get(path)
+        assert answer.headers["X-Frame-Options"] == "DENY", path
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
+    assert client.get("/").headers["Cache-Control"] == "no-store"
