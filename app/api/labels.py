@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app import labels
 from app.api import api_v1
-from app.api.support import database, requires, settings
+from app.api.support import database, principal, requires, settings
 from app.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
 from app.models import Role
 from app.services import labelling
@@ -82,6 +82,7 @@ def render_code(gtin: str, name: str) -> ResponseReturnValue:
         settings().digital_link_domain,
         backend,
         cast(Literal["L", "M", "Q", "H"], ec),
+        actor=principal(),
     )
     return Response(body, mimetype=MIMETYPES[fmt], headers={"Cache-Control": "private, max-age=3600"})
 

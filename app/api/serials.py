@@ -94,7 +94,10 @@ def import_serials(batch_id: int) -> ResponseReturnValue:
 @api_v1.get("/serials/<gtin>/<path:serial>")
 @requires()
 def lookup_serial(gtin: str, serial: str) -> ResponseReturnValue:
-    return jsonify(serials.lookup(database(), gtin, serial))
+    answer = serials.lookup(database(), gtin, serial)
+    if answer.get("batch_id") is not None:
+        batches.check_visible(database(), principal(), answer["batch_id"])
+    return jsonify(answer)
 
 
 @api_v1.post("/sscc")

@@ -15,7 +15,9 @@ from app import labels
 from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import Batch, Location, SsccAllocation, TradingPartner
+from app.services.batches import check_line_scope
 from app.services.codes import PackCode, pack_code
+from app.services.security import Principal
 from app.services.serials import lookup
 
 Symbol = Literal["datamatrix", "qr", "label"]
@@ -30,8 +32,10 @@ GS1_SYMBOLOGIES = {
 LINK_SYMBOLOGIES = {"]Q1": "QR Code (Digital Link)", "]d1": "Data Matrix (Digital Link)"}
 
 
-def issued_code(database: Database, gtin: str, serial: str, domain: str) -> tuple[PackCode, dict[str, Any]]:
-    """The pack code of an issued, not voided serial; 404 otherwise."""
+def issued_code(
+    database: Database, gtin: str, serial: str, domain: str, actor: Principal | None = None
+) -> tuple[PackCode, dict[str, Any]]:
+    """The pack code of an issued, not voided serial; 404 otherwise (403 for a line token of another line)."""
     answer = lookup(database, gtin, serial)
     if not answer["issued"] or answer["status"] == "voided":
         state = "was voided" if answer["status"] == "voided" else "was never issued"
@@ -39,6 +43,8 @@ def issued_code(database: Database, gtin: str, serial: str, domain: str) -> tupl
     with database.read() as session:
         batch = session.get(Batch, answer["batch_id"])
         assert batch is not None
+        if actor is not None:
+            check_line_scope(actor, batch)
         return pack_code(batch, batch.product, domain), answer
 
 
@@ -52,8 +58,9 @@ def render_code(
     domain: str,
     backend: str = "zint",
     error_correction: Literal["L", "M", "Q", "H"] = "M",
+    actor: Principal | None = None,
 ) -> bytes:
-    code, _ = issued_code(database, gtin, serial, domain)
+    code, _ = issued_code(database, gtin, serial, domain, actor)
     mapping = code.mapping(serial)
     if symbol == "label":
         nhrn = code.nhrn[0] if code.nhrn else None

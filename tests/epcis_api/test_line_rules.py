@@ -219,3 +219,22 @@ def test_rule_errors_name_the_operations_own_fields(
     assert (
         again.get_json()["field"] == "operations[0].serials[1]" and "already commissioned" in again.get_json()["detail"]
     )
+
+
+def test_a_scoped_token_renders_and_looks_up_only_its_lines_codes(
+    client: FlaskClient, auth: Auth, product: dict[str, Any], lines: None, database: Any
+) -> None:
+    issued = {}
+    for lot, line in (("L-MINE", LINE), ("L-THEIRS", OTHER_LINE)):
+        body = {"gtin": GTIN, "lot": lot, "expiry": "2027-12-31", "quantity": 10, "line_gln": line}
+        made = client.post("/api/v1/batches", headers=auth["erp"], json=body).get_json()
+        issued[lot] = issue(client, auth, made, 1)[0]
+    token = security.create_token(database, name="line-1", role="line", scope_gln=LINE)
+    scoped = {"Authorization": f"Bearer {token}"}
+    for path in (
+        f"/api/v1/codes/{GTIN}/{{}}.png",
+        f"/api/v1/codes/{GTIN}/{{}}.svg?symbol=qr",
+        f"/api/v1/serials/{GTIN}/{{}}",
+    ):
+        assert client.get(path.format(issued["L-THEIRS"]), headers=scoped).status_code == 403, path
+        assert client.get(path.format(issued["L-MINE"]), headers=scoped).status_code == 200, path
