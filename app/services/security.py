@@ -121,6 +121,8 @@ MIN_PASSWORD = 10
 
 def create_user(database: Database, *, username: str, role: str, password: str, actor: Principal = SYSTEM) -> int:
     parsed_role = parse_role(role)
+    if parsed_role is Role.HUB:
+        raise ValidationFailed("the hub role is for the EU hub's token, not for people: create a token", field="role")
     if not username or len(username) > 64 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise ValidationFailed("username must be 1-64 letters, digits, '.', '-' or '_'", field="username")
     if len(password) < MIN_PASSWORD:
@@ -145,6 +147,11 @@ def create_user(database: Database, *, username: str, role: str, password: str, 
 def check_password(database: Database, username: str, password: str) -> Principal | None:
     with database.read() as session:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-        if user is None or not check_password_hash(user.password_hash, password):
+        # An unknown name costs the same hash as a known one: the answer's time does not tell which exist.
+        known = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password)
+        if user is None or not known or user.role is Role.HUB:
             return None
         return Principal(f"user:{user.username}", user.role)
+
+
+_DUMMY_HASH = generate_password_hash("not a password of anyone")

@@ -231,3 +231,12 @@ def test_pages_cannot_be_framed_or_cached(client: FlaskClient, make_user: Callab
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["Referrer-Policy"] == "same-origin"
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_people_cannot_hold_the_hub_role(database: Any) -> None:
+    from app.errors import ValidationFailed
+    from app.services import security
+
+    with pytest.raises(ValidationFailed) as refused:
+        security.create_user(database, username="hub-person", role="hub", password=PASSWORD)
+    assert refused.value.field == "role"
