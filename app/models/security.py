@@ -50,6 +50,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(RoleType)
     active: Mapped[bool] = mapped_column(default=True)
+    # Counted up when the user signs out or is switched off or on: sessions signed in under another count end.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

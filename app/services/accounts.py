@@ -58,3 +58,4 @@ def set_active(database: Database, actor: Principal, username: str, active: bool
             after={"active": active},
         )
         user.active = active
+        user.session_epoch += 1  # switched off or on: sessions from before end either way

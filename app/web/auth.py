@@ -19,6 +19,7 @@ from app.extensions import current_db
 from app.models import Role, User
 from app.models.base import utcnow
 from app.models.web import LoginAttempt
+from app.schemas import whole_number
 from app.services import security
 from app.services.security import Principal
 
@@ -39,12 +40,13 @@ class SessionUser:
     id: int
     username: str
     role: Role
+    epoch: int = 0
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.epoch}"  # the session's sign-in count: it ends when the user's count moves on
 
     def allows(self, *roles: Role) -> bool:
         return self.role is Role.ADMIN or not roles or self.role in roles
@@ -52,13 +54,14 @@ class SessionUser:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> SessionUser | None:
-    if not user_id.isdigit():
+    number, _, epoch = user_id.partition(":")
+    if whole_number(number) is None or whole_number(epoch) is None:
         return None
     with current_db().read() as s:
-        user = s.get(User, int(user_id))
-        if user is None or not user.active:
+        user = s.get(User, int(number))
+        if user is None or not user.active or user.session_epoch != int(epoch):
             return None
-        return SessionUser(user.id, user.username, user.role)
+        return SessionUser(user.id, user.username, user.role, user.session_epoch)
 
 
 def signed_in_user() -> SessionUser | None:
@@ -165,7 +168,7 @@ def sign_in(username: str, password: str) -> SessionUser:
     with current_db().read() as s:
         user = s.scalar(select(User).where(User.username == username))
         assert user is not None
-        session_user = SessionUser(user.id, user.username, user.role)
+        session_user = SessionUser(user.id, user.username, user.role, user.session_epoch)
     session.clear()
     session.permanent = True
     login_user(session_user)
@@ -173,7 +176,14 @@ def sign_in(username: str, password: str) -> SessionUser:
     return session_user
 
 
-def sign_out() -> None:
+def sign_out(*, everywhere: bool = True) -> None:
+    """End this session; `everywhere` (a sign-out by the user) also ends every copy of it on the server."""
+    user = signed_in_user()
+    if everywhere and user is not None:
+        with current_db().write() as s:
+            row = s.get(User, user.id)
+            if row is not None:
+                row.session_epoch += 1
     logout_user()
     session.clear()
 
@@ -188,7 +198,7 @@ def expire_idle_session() -> ResponseReturnValue | None:
     idle = now - seen > float(current_app.config["UI_SESSION_MINUTES"]) * 60
     # The absolute limit counts from sign-in: the cookie's own lifetime restarts with every request.
     if idle or now - started > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
-        sign_out()
+        sign_out(everywhere=False)  # this session alone ran idle
         session["expired"] = True
         if request.blueprint in {"api_v1", "epcis_api", "vrs"}:
             return None

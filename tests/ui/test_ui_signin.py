@@ -240,3 +240,34 @@ def test_people_cannot_hold_the_hub_role(database: Any) -> None:
     with pytest.raises(ValidationFailed) as refused:
         security.create_user(database, username="hub-person", role="hub", password=PASSWORD)
     assert refused.value.field == "role"
+
+
+def test_signing_out_ends_the_session_on_the_server(
+    client: FlaskClient, app: Flask, make_user: Callable[..., str]
+) -> None:
+    """A copy of the session cookie taken before sign-out (another tab, a stolen cookie) opens nothing after."""
+    name = make_user("qa")
+    post_login(client, name, PASSWORD)
+    copy = app.test_client()
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/batches").status_code == 200
+    assert client.post("/logout", data={"csrf_token": login_form(client, "/")}).status_code == 302
+    assert copy.get("/batches").status_code == 302  # to the sign-in page
+    post_login(client, name, PASSWORD)
+    assert client.get("/batches").status_code == 200  # a new sign-in works as before
+
+
+def test_switching_a_user_off_and_on_does_not_revive_old_sessions(
+    client: FlaskClient, app: Flask, database: Any, make_user: Callable[..., str]
+) -> None:
+    from app.services import accounts
+    from app.services.security import SYSTEM
+
+    name = make_user("qa")
+    post_login(client, name, PASSWORD)
+    assert client.get("/batches").status_code == 200
+    accounts.set_active(database, SYSTEM, name, False)
+    accounts.set_active(database, SYSTEM, name, True)
+    assert client.get("/batches").status_code == 302
