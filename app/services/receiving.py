@@ -36,7 +36,7 @@ from app.services.logistics_common import (
     states,
 )
 from app.services.security import Principal
-from epcis import model
+from epcis import gs1, model
 
 MAX_SCANS = 20_000
 
@@ -279,6 +279,19 @@ def _yymmdd(value: str | None) -> str | None:
     return value or None
 
 
+def _same_expiry(scanned: str | None, wanted: str | None) -> bool:
+    """Whether two YYMMDD expiries name one date: (17)271200 is 2027-12-31, the month's last day."""
+    if scanned == wanted:
+        return True
+    try:
+        return (
+            gs1.parse_yymmdd(scanned or "", allow_day_zero=True).date
+            == gs1.parse_yymmdd(wanted or "", allow_day_zero=True).date
+        )
+    except gs1.Gs1Error:
+        return False
+
+
 def expected_from_shipment(session: Session, shipment: Shipment) -> tuple[list[str], dict[str, Expected]]:
     """Our own shipment's top-level units and everything inside them, with lot and expiry from the batches."""
     top = list(session.scalars(select(ShipmentItem.epc).where(ShipmentItem.shipment_id == shipment.id)))
@@ -341,7 +354,8 @@ def compare(session: Session, receipt: Receipt, items: dict[str, ReceiptItem] | 
             continue
         result.matched.append(epc)
         for name, scanned, wanted in (("lot", item.lot, record.lot), ("expiry", item.expiry, record.expiry)):
-            if scanned is not None and wanted is not None and scanned != wanted:
+            same = _same_expiry(scanned, wanted) if name == "expiry" else scanned == wanted
+            if scanned is not None and wanted is not None and not same:
                 result.mismatches.append({"epc": epc, "field": name, "expected": wanted, "scanned": scanned})
     return result
 

@@ -190,6 +190,10 @@ def test_partner_delivery_against_the_partner_file(
         receiving.receive(database, CLERK, receipt["id"])
     receiving.unscan(database, CLERK, receipt["id"], other)
     receiving.unscan(database, CLERK, receipt["id"], theirs)
+    # Day 00 is the month's last day: (17)280100 is the file's 2028-01-31, not a mismatch.
+    day_zero = receiving.scan(database, CLERK, receipt["id"], "(01)04012345000016(21)P1(10)X1(17)280100")
+    assert day_zero["mismatches"] == [] and day_zero["matched"] == [theirs]
+    receiving.unscan(database, CLERK, receipt["id"], theirs)
     receiving.scan(database, CLERK, receipt["id"], "(01)04012345000016(21)P1(10)X1(17)280131")
     done = receiving.receive(database, CLERK, receipt["id"])
     with database.read() as session:
