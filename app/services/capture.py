@@ -65,6 +65,9 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
         raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
     for index, event in enumerate(doc.events):
         _check_times(index, event)
+        problem = eventstore.storage_problem(event)
+        if problem is not None:
+            raise ValidationFailed(f"{problem[1]}", field=f"eventList[{index}].{problem[0]}")
     return doc
 
 

@@ -283,6 +283,9 @@ def _store_events(session: Session, document: model.Document, actor: Principal) 
         except EpcisError as exc:
             raise ValidationFailed(str(exc), field=f"eventList[{index}]") from None
         event.event_id = event.event_id or digest
+        problem = eventstore.storage_problem(event)
+        if problem is not None:
+            raise ValidationFailed(problem[1], field=f"eventList[{index}].{problem[0]}")
         existing = eventstore.find(session, event.event_id)
         if existing is not None:
             if existing.hash_id == digest:
@@ -322,6 +325,15 @@ def import_file(
     reading = read(data)
     document = reading.document
     codes = codes_of(document)
+    if len(document.schema_version or "") > 16:
+        raise ValidationFailed(
+            f"schemaVersion {document.schema_version[:40]!r}… is not an EPCIS version", field="schemaVersion"
+        )
+    for epc, code in codes.items():
+        if code.lot is not None and len(code.lot) > 20:
+            raise ValidationFailed(
+                f"lot {code.lot[:40]!r}… of {epc[:255]} is longer than 20 characters (AI 10)", field="lot"
+            )
     products, _ = _products(document)
     statement = _header_value(document, "dscsaTransactionStatement")
     affirmed = _find(statement.children, frozenset({"affirmTransactionStatement"})) if statement else None

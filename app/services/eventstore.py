@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -75,6 +76,56 @@ _SERIAL_KEEPS = "';="
 def sgtin_key(gtin: str, serial: str) -> str:
     """The key of the serialised item (01) `gtin` (14 digits) (21) `serial`."""
     return f"https://id.gs1.org/01/{gtin}/21/{quote(serial, safe=_SERIAL_KEEPS)}"
+
+
+# What the indexed columns hold (the event body itself is unbounded JSON). A value beyond it is refused with
+# its field before anything is written: PostgreSQL would otherwise fail the insert, SQLite store it whole.
+TEXT_LIMIT = 255
+QUANTITY_LIMIT = Decimal(10) ** 18  # Numeric(24, 6)
+_QUANTITY_FIELDS = (
+    ("quantity_list", "quantityList"),
+    ("child_quantity_list", "childQuantityList"),
+    ("input_quantity_list", "inputQuantityList"),
+    ("output_quantity_list", "outputQuantityList"),
+)
+
+
+def storage_problem(event: model.Event) -> tuple[str, str] | None:
+    """The first value of `event` its indexed rows cannot hold, as (field, detail); None when all fit."""
+    texts: list[tuple[str, Any]] = [
+        ("eventID", event.event_id),
+        ("bizStep", event.biz_step),
+        ("disposition", event.disposition),
+        ("readPoint.id", event.read_point.id if event.read_point else None),
+        ("bizLocation.id", event.biz_location.id if event.biz_location else None),
+        ("parentID", getattr(event, "parent_id", None)),
+        ("transformationID", getattr(event, "transformation_id", None)),
+    ]
+    for attr, name in (
+        ("epc_list", "epcList"),
+        ("child_epcs", "childEPCs"),
+        ("input_epc_list", "inputEPCList"),
+        ("output_epc_list", "outputEPCList"),
+    ):
+        values = getattr(event, attr, None) or ()
+        if values and max(map(len, values)) > TEXT_LIMIT:
+            i = next(i for i, v in enumerate(values) if len(v) > TEXT_LIMIT)
+            texts.append((f"{name}[{i}]", values[i]))
+    texts += [(f"bizTransactionList[{i}]", b.value) for i, b in enumerate(event.biz_transactions)]
+    texts += [(f"sourceList[{i}]", s.value) for i, s in enumerate(event.sources)]
+    texts += [(f"destinationList[{i}]", d.value) for i, d in enumerate(event.destinations)]
+    for field, value in texts:
+        if value is not None and len(value) > TEXT_LIMIT:
+            return field, f"{len(value):,} characters; at most {TEXT_LIMIT} are kept for an identifier"
+    for attr, name in _QUANTITY_FIELDS:
+        for i, q in enumerate(getattr(event, attr, None) or ()):
+            if len(q.epc_class) > TEXT_LIMIT:
+                return f"{name}[{i}].epcClass", f"{len(q.epc_class):,} characters; at most {TEXT_LIMIT}"
+            if q.quantity is not None and not (q.quantity.is_finite() and abs(q.quantity) < QUANTITY_LIMIT):
+                return f"{name}[{i}].quantity", f"{q.quantity} is out of range (below 10^18)"
+            if q.uom is not None and len(q.uom) > 8:
+                return f"{name}[{i}].uom", f"{q.uom!r} is not a unit code (at most 8 characters)"
+    return None
 
 
 def event_json(event: model.Event) -> dict[str, Any]:

@@ -337,3 +337,29 @@ def test_an_event_first_captured_already_in_error_changes_nothing(
     assert len(after.get_json()["events"]) == 2  # the record is there
     with database.read() as session:
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        (
+            {"epcList": ["urn:epc:id:sgtin:9506000.013435.A", "https://example.org/" + "x" * 300]},
+            "eventList[0].epcList[1]",
+        ),
+        (
+            {"quantityList": [{"epcClass": "urn:epc:class:lgtin:9506000.013435.L1", "quantity": 1e300, "uom": "KGM"}]},
+            "eventList[0].quantityList[0].quantity",
+        ),
+        ({"bizLocation": {"id": "https://example.org/" + "y" * 300}}, "eventList[0].bizLocation.id"),
+    ],
+)
+def test_values_the_store_cannot_hold_are_refused_before_any_job(
+    client: FlaskClient, auth: Auth, fields: dict[str, Any], field: str
+) -> None:
+    body = {**observe(["urn:epc:id:sgtin:9506000.013435.A"], 1), **fields}
+    answer = client.post(
+        "/epcis/capture", data=document(body), headers={**auth["line"], "Content-Type": "application/ld+json"}
+    )
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json()["field"] == field
+    assert client.get("/epcis/capture", headers=auth["qa"]).get_json() == []

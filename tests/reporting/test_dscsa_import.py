@@ -337,3 +337,34 @@ def test_a_partners_own_sale_is_not_passed_on(client: FlaskClient, auth: Auth, d
     assert _import(client, auth, (reference / GS1_US).read_bytes()).status_code == 201
     with database.read() as session:
         assert session.scalars(select(OutboxMessage)).all() == []
+
+
+FILE = DOC.format(
+    "<ObjectEvent><eventTime>2026-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
+    "<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc></epcList><action>ADD</action>"
+    "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>"
+    '<extension><ilmd xmlns:cbvmda="urn:epcglobal:cbv:mda"><cbvmda:lotNumber>A1</cbvmda:lotNumber></ilmd></extension>'
+    "</ObjectEvent>"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            ("<epc>urn:epc:id:sgtin:0614141.107346.2017</epc>", "<epc>https://example.org/" + "x" * 300 + "</epc>"),
+            "eventList[0].epcList[0]",
+        ),
+        (('schemaVersion="1.2"', 'schemaVersion="' + "1" * 40 + '"'), "schemaVersion"),
+        (("<cbvmda:lotNumber>A1</cbvmda:lotNumber>", "<cbvmda:lotNumber>" + "L" * 101 + "</cbvmda:lotNumber>"), "lot"),
+    ],
+)
+def test_values_the_store_cannot_hold_are_refused_by_field(
+    client: FlaskClient, auth: Auth, unchanged: Any, change: tuple[str, str], field: str
+) -> None:
+    data = FILE.replace(*change).encode()
+    assert change[1] in data.decode()
+    with unchanged():
+        answer = _import(client, auth, data)
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["field"] == field
