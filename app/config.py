@@ -75,6 +75,11 @@ class Config:
         token = tokens.get(channel)
         return f"Bearer {token}" if token else None
 
+    def channel_endpoint(self, channel: str) -> str | None:
+        """Where an outbox channel configured by a setting delivers now (a corrected URL reaches messages
+        already queued, with the credential that goes with it); None for the others."""
+        return {FMD_CHANNEL: self.fmd_hub_url}.get(channel)
+
     def replace(self, **changes: Any) -> Config:
         known = {f.name for f in dataclasses.fields(self)}
         unknown = set(changes) - known

@@ -249,10 +249,16 @@ def _claim(database: Database, now: datetime, limit: int, policy: RetryPolicy) -
             if configured:
                 headers["Authorization"] = configured
             channel = channels.get(message.partner_channel_id or 0)
+            # Endpoints, like credentials, are read now: a corrected address reaches messages already queued, and
+            # a new credential never goes to the address it replaced.
+            endpoint = settings.channel_endpoint(message.channel) if settings is not None else None
             if channel is not None:
                 if channel.auth_header:
                     headers["Authorization"] = channel.auth_header
                 tls = TlsSettings(channel.tls_verify, channel.ca_bundle, channel.client_cert, channel.client_key)
+                endpoint = channel.endpoint
+            if endpoint:
+                message.destination = endpoint
             claims.append(
                 _Claim(
                     message.id, message.message_id, message.destination, message.body, headers, token, tls, lease_end

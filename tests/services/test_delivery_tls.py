@@ -301,3 +301,21 @@ def test_channel_api_rejects_bad_tls_material_and_writes_nothing(
     problem = answer.get_json()
     assert answer.content_type == "application/problem+json"
     assert problem["field"] == field and problem["detail"].startswith(detail)
+
+
+def test_a_corrected_endpoint_reaches_queued_messages(database: Any, receiver: Receiver) -> None:
+    """A message queued for a wrong address goes, after the channel is corrected, to the new one only, so the
+    channel's credential never goes to the address it no longer belongs to."""
+    wrong = "http://127.0.0.1:9/nowhere"  # nothing listens on the discard port
+    channel_id = _channel(database, wrong, auth_header="Bearer old")
+    message_id = put(database, wrong, partner_channel_id=channel_id)
+    assert worker.deliver_due(database, now=T0, policy=FAST).failed == 1
+    with database.write() as session:
+        channel = session.get(PartnerChannel, channel_id)
+        assert channel is not None
+        channel.endpoint, channel.auth_header = receiver.url, "Bearer new"
+    assert worker.deliver_due(database, now=T0 + timedelta(hours=1), policy=FAST).delivered == 1
+    assert receiver.ids() == [message_id]
+    assert receiver.requests[0].headers["Authorization"] == "Bearer new"
+    message, _ = row(database, message_id)
+    assert message.destination == receiver.url
