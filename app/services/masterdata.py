@@ -368,6 +368,13 @@ def _check_tls(data: ChannelIn) -> None:
     if (data.client_certificate is None) != (data.client_key is None):
         missing = "client_key" if data.client_key is None else "client_certificate"
         raise ValidationFailed("client_certificate and client_key go together: give both or neither", field=missing)
+    if data.client_certificate is not None and data.client_key is not None:
+        certificate = x509.load_pem_x509_certificates(data.client_certificate.encode())[0]
+        key = load_pem_private_key(data.client_key.encode(), password=None)
+        if certificate.public_key().public_numbers() != key.public_key().public_numbers():  # type: ignore[union-attr]
+            raise ValidationFailed(
+                "client_key is not the private key of client_certificate (the first certificate)", field="client_key"
+            )
 
 
 def channel_view(channel: PartnerChannel) -> dict[str, Any]:

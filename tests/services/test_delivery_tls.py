@@ -277,6 +277,11 @@ def test_channel_api_takes_tls_settings_and_never_echoes_secrets(
         ({"ca_bundle": "not a certificate"}, "ca_bundle", "ca_bundle is not valid PEM"),
         ({"client_certificate": "CLIENT"}, "client_key", "client_certificate and client_key go together"),
         ({"client_key": "KEY"}, "client_key", "client_key is not valid PEM"),
+        (
+            {"client_certificate": "CLIENT", "client_key": "SERVER_KEY"},
+            "client_key",
+            "client_key is not the private key of client_certificate",
+        ),
     ],
 )
 def test_channel_api_rejects_bad_tls_material_and_writes_nothing(
@@ -295,6 +300,8 @@ def test_channel_api_rejects_bad_tls_material_and_writes_nothing(
     body = {"endpoint": "https://partner.example/dscsa", **change}
     if change.get("client_certificate") == "CLIENT":
         body["client_certificate"] = pki.client_cert
+    if change.get("client_key") == "SERVER_KEY":  # a real key, of another certificate
+        body["client_key"] = pki.server_key
     with unchanged():
         answer = client.put(url, headers=auth["admin"], json=body)
     assert answer.status_code == 422, answer.get_json()
