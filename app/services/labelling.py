@@ -16,7 +16,7 @@ from app.errors import NotFound, ValidationFailed
 from app.extensions import Database
 from app.models import Batch, Location, SsccAllocation, TradingPartner
 from app.services.batches import check_line_scope
-from app.services.codes import PackCode, pack_code
+from app.services.codes import DEFAULT_DOMAIN, PackCode, pack_code
 from app.services.security import Principal
 from app.services.serials import lookup
 
@@ -190,4 +190,16 @@ def verify_image(database: Database, image: bytes) -> Verdict:
         verdict.fail(f"lot {data.get('10')} does not match the batch's lot {answer['lot']}")
     if data.get("17") != answer["expiry"]:
         verdict.fail(f"expiry {data.get('17')} does not match the batch's expiry {answer['expiry']}")
+    with database.read() as session:
+        batch = session.get(Batch, answer["batch_id"])
+        expected = dict(pack_code(batch, batch.product, DEFAULT_DOMAIN).nhrn) if batch is not None else {}
+    for ai in sorted(set(expected) | (set(data) & NATIONAL_AIS)):  # the market's number, and no other
+        if data.get(ai) != expected.get(ai):
+            wanted = f"({ai}) {expected[ai]}" if ai in expected else "none"
+            verdict.fail(
+                f"national number ({ai}) {data.get(ai) or 'missing'} does not match the batch's market: {wanted}"
+            )
     return verdict
+
+
+NATIONAL_AIS = frozenset({"710", "711", "712", "713", "714", "715", "716"})

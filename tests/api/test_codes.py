@@ -156,3 +156,26 @@ def test_product_resolver_domain(client: FlaskClient, auth: Auth, unchanged: Any
     assert item["digital_link"] == expected
     qr = client.get(f"/api/v1/codes/{GTIN}/{item['serial']}.png?symbol=qr", headers=auth["qa"]).data
     assert [d.text for d in labels.decode(qr)] == [expected]
+
+
+def test_verify_checks_the_national_number_of_the_batchs_market(
+    client: FlaskClient, auth: Auth, product: dict[str, Any], issued: list[str]
+) -> None:
+    body = {"gtin": GTIN, "lot": "DE-1", "expiry": "2027-12-31", "quantity": 10, "market": "DE"}
+    german = client.post("/api/v1/batches", headers=auth["erp"], json=body).get_json()
+    serial = client.post(f"/api/v1/batches/{german['id']}/serials", headers=auth["line"], json={"count": 1}).get_json()[
+        "serials"
+    ][0]["serial"]
+    printed = client.get(f"/api/v1/codes/{GTIN}/{serial}.png", headers=auth["line"]).data
+    assert verify(client, auth, printed).get_json()["verdict"] == "pass"
+    plain = {"01": GTIN, "17": "271231", "10": "DE-1", "21": serial}
+    for extra, reason in (
+        ({}, "national number (710) missing does not match the batch's market: (710) 12345678"),
+        ({"710": "87654321"}, "national number (710) 87654321 does not match the batch's market: (710) 12345678"),
+    ):
+        verdict = verify(client, auth, labels.datamatrix({**plain, **extra})).get_json()
+        assert (verdict["verdict"], verdict["reasons"]) == ("fail", [reason])
+    elsewhere = labels.datamatrix({**mapping(issued[0]), "710": "12345678"})  # a batch with no market
+    assert verify(client, auth, elsewhere).get_json()["reasons"] == [
+        "national number (710) 12345678 does not match the batch's market: none"
+    ]
