@@ -51,6 +51,17 @@ def gs1_payload(mapping: Mapping[str, str]) -> Gs1Payload:
     return Gs1Payload(message=message, raw=element_string(message, form="raw"), pairs=encoding_order(message.items()))
 
 
+def raw_of(pairs: Iterable[tuple[str, str]]) -> str:
+    """The raw element string of pairs already in encoding order: GS after a variable-length AI not last."""
+    items = list(pairs)
+    return "".join(
+        ai + value + ("" if _predefined(ai) or i == len(items) - 1 else GS) for i, (ai, value) in enumerate(items)
+    )
+
+
+GS = "\x1d"
+
+
 def encoding_order(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """The order of ``epcis.gs1``'s raw form (predefined-length AIs first, a stable sort), so a symbol
     encoded pair by pair carries exactly the raw element string."""

@@ -8,9 +8,9 @@ from typing import Literal
 
 from app.labels.drawing import Drawing, Rule, text_width, to_pdf, to_png
 from app.labels.errors import LabelError
-from app.labels.gs1_128 import GS1_128_MIN_QUIET_ZONE, gs1_128_bars
+from app.labels.gs1_128 import GS1_128_MAX_CHARACTERS, GS1_128_MIN_QUIET_ZONE, gs1_128_bars
 from app.labels.options import MM_PER_INCH
-from app.labels.payload import Gs1Payload, encoding_order, validated
+from app.labels.payload import Gs1Payload, encoding_order, raw_of, validated
 from epcis.gs1 import ElementString, Gs1Error, element_string, parse_yymmdd
 
 PageSize = Literal["a6", "4x6"]
@@ -21,6 +21,7 @@ MARGIN = 4.0
 TARGET_MODULE_MM = 0.5
 SSCC_BAR_MM = 27.0
 CONTENT_BAR_MM = 18.0
+SYMBOL_TEXT_MM = 5.0  # a symbol's HRI line under its bars
 MAX_COUNT = 99_999_999  # (37) is N..8
 PNG_DPI = 203  # thermal printers' resolution; also the README image's
 
@@ -58,11 +59,16 @@ class SsccLabel:
 
 @dataclass(frozen=True, slots=True)
 class SsccSymbols:
-    """A label's validated data: the whole message, the (00) symbol and the optional content symbol."""
+    """A label's validated data: the whole message, the (00) symbol and the content symbols (none, one, or
+    two when one GS1-128 cannot carry it all)."""
 
     message: ElementString
     sscc: Gs1Payload
-    content: Gs1Payload | None
+    contents: tuple[Gs1Payload, ...]
+
+    @property
+    def content_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(pair for symbol in self.contents for pair in symbol.pairs)
 
 
 def label_symbols(data: SsccLabel) -> SsccSymbols:
@@ -72,13 +78,20 @@ def label_symbols(data: SsccLabel) -> SsccSymbols:
     message = validated({**head, **content})
     sscc = Gs1Payload(message=message, raw=element_string(validated(head), form="raw"), pairs=(("00", data.sscc),))
     if not content:
-        return SsccSymbols(message, sscc, None)
+        return SsccSymbols(message, sscc, ())
     whole = element_string(message, form="raw")
-    # (00) is predefined-length and first, so the raw form is (00)'s followed by the content symbol's.
+    # (00) is predefined-length and first, so the raw form is (00)'s followed by the content symbols'.
     if not whole.startswith(sscc.raw):
         raise LabelError(f"cannot split {whole!r} after the SSCC", field="00")
-    rest = Gs1Payload(message=message, raw=whole[len(sscc.raw) :], pairs=encoding_order(content.items()))
-    return SsccSymbols(message, sscc, rest)
+    # GS1-128 carries 48 characters: a content that needs more (a long lot) goes on two symbols, split
+    # between element strings in encoding order, as GS1 logistic labels do.
+    groups: list[list[tuple[str, str]]] = [[]]
+    for pair in encoding_order(content.items()):
+        if groups[-1] and len(raw_of([*groups[-1], pair])) > GS1_128_MAX_CHARACTERS:
+            groups.append([])
+        groups[-1].append(pair)
+    symbols = tuple(Gs1Payload(message=message, raw=raw_of(group), pairs=tuple(group)) for group in groups)
+    return SsccSymbols(message, sscc, symbols)
 
 
 def _readable(ai: str, value: str) -> str:
@@ -116,18 +129,20 @@ def sscc_drawing(data: SsccLabel, size: PageSize = "a6", dpi: int | None = None)
     drawing.text(MARGIN, y, "SSCC", 6)
     drawing.text(MARGIN + 14, y + 1, data.sscc, 13, bold=True)
     y += 7
-    if symbols.content is not None:
-        for ai, value in symbols.content.pairs:
-            drawing.text(MARGIN, y, _CAPTIONS.get(ai, ai), 6)
-            drawing.text(MARGIN + 18, y, f"({ai}) {_readable(ai, value)}", 9)
-            y += 4.5
+    for ai, value in symbols.content_pairs:
+        drawing.text(MARGIN, y, _CAPTIONS.get(ai, ai), 6)
+        drawing.text(MARGIN + 18, y, f"({ai}) {_readable(ai, value)}", 9)
+        y += 4.5
     middle_bottom = y + 1
     drawing.rules.append(Rule(MARGIN, middle_bottom, width - MARGIN, middle_bottom))
-    # Bottom: the content symbol, then the SSCC symbol last, each with its HRI under it.
+    # Bottom: the content symbols, then the SSCC symbol last, each with its HRI under it.
     bottom = height - MARGIN
     bottom = _symbol(drawing, symbols.sscc, bottom, SSCC_BAR_MM, inner, dpi)
-    if symbols.content is not None:
-        _symbol(drawing, symbols.content, bottom - 3, CONTENT_BAR_MM, inner, dpi)
+    if symbols.contents:
+        room = bottom - middle_bottom - len(symbols.contents) * (3 + SYMBOL_TEXT_MM)
+        bar = min(CONTENT_BAR_MM, room / len(symbols.contents))  # two symbols share the space of one
+        for content in reversed(symbols.contents):
+            bottom = _symbol(drawing, content, bottom - 3, bar, inner, dpi)
     return drawing
 
 

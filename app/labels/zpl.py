@@ -112,13 +112,16 @@ def sscc_label_zpl(data: SsccLabel) -> str:
     lines.append(_text(24, 290, 24, "SSCC"))
     lines.append(_text(120, 285, 40, data.sscc))
     y = 340
-    if symbols.content is not None:
-        for ai, value in symbols.content.pairs:
-            lines.append(_text(24, y, 28, f"({ai}) {value}"))
-            y += 36
+    for ai, value in symbols.content_pairs:
+        lines.append(_text(24, y, 28, f"({ai}) {value}"))
+        y += 36
     lines.append(f"^FO20,{y + 4}^GB772,3,3^FS")
-    if symbols.content is not None:
-        lines.extend(_barcode(symbols.content, 700, 170))
+    if len(symbols.contents) == 1:
+        lines.extend(_barcode(symbols.contents[0], 700, 170))
+    elif symbols.contents:  # a content two GS1-128 symbols carry: each half as tall
+        first, second = symbols.contents
+        lines.extend(_barcode(first, 600, 100))
+        lines.extend(_barcode(second, 760, 100))
     lines.extend(_barcode(symbols.sscc, 940, 220))
     lines.append("^XZ")
     return "\n".join(lines) + "\n"

@@ -169,3 +169,26 @@ def test_png_sscc_bars_are_at_least_the_minimum_width() -> None:
         y for y in range(height - 21, 0, -1) if len(runs(y)) > 30 and all(runs(y - k) == runs(y) for k in range(20))
     )
     assert min(runs(y)) * 25.4 / 203 >= 0.495, runs(y)
+
+
+LONG = SsccLabel(
+    sscc=SSCC,
+    ship_from=LABEL.ship_from,
+    ship_to=LABEL.ship_to,
+    content=SsccContent(gtin="09506000134352", count=24, lot="ABCDEFGHIJKLMNOPQRST", expiry="271231"),
+)
+
+
+def test_a_content_one_gs1_128_cannot_carry_goes_on_two(codes: Reader) -> None:
+    """(02)(17)(37)(10) with a 20-character lot is 51 characters, over GS1-128's 48: two symbols carry it,
+    split between element strings, and together they read as the whole content."""
+    png = sscc_label_png(LONG)
+    read = codes(png)
+    assert ("]C1", "00" + SSCC) in read
+    contents = [text for prefix, text in read if prefix == "]C1" and not text.startswith("00")]
+    assert sorted(contents) == sorted(["0209506000134352172712313724", "10ABCDEFGHIJKLMNOPQRST"])
+    assert all(len(text) <= 48 for text in contents)
+    assert sscc_label_pdf(LONG).startswith(b"%PDF")
+    zpl = sscc_label_zpl(LONG)
+    fields = [line for line in zpl.splitlines() if "^BCN" in line]
+    assert len(fields) == 3  # two content symbols and the SSCC's
