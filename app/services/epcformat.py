@@ -41,7 +41,8 @@ def translator(fmt: str, prefixes: list[str]) -> Callable[[str], str] | None:
         return None
 
     def to_urn(value: str) -> str:
-        link = Epc(value).digital_link
+        # A serial or lot with %-escapes has no link in the hash rules' form; its key converts all the same.
+        link = Epc(value).digital_link or (canonical(value) if value.startswith("https://id.gs1.org/") else None)
         if link is None:
             return value
         match = _KEY.match(link)
