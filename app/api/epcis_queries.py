@@ -89,7 +89,7 @@ def get_named_query(name: str) -> ResponseReturnValue:
 @epcis_api.delete("/queries/<name>")
 @requires(*SUBSCRIBERS)
 def delete_named_query(name: str) -> ResponseReturnValue:
-    subscriptions.delete_query(database(), name)
+    subscriptions.delete_query(database(), principal().name, name)
     return Response(status=204)
 
 
@@ -148,5 +148,5 @@ def get_query_subscription(name: str, subscription_id: str) -> ResponseReturnVal
 @epcis_api.delete("/queries/<name>/subscriptions/<subscription_id>")
 @requires(*SUBSCRIBERS)
 def delete_subscription(name: str, subscription_id: str) -> ResponseReturnValue:
-    subscriptions.unsubscribe(database(), name, subscription_id)
+    subscriptions.unsubscribe(database(), principal().name, name, subscription_id)
     return Response(status=204)

@@ -46,7 +46,7 @@ from app.errors import (
 from app.extensions import Database
 from app.models import NamedQuery, OutboxMessage, Subscription
 from app.models.base import utcnow
-from app.services import outbox
+from app.services import audit, outbox
 from app.services.query import MAX_PER_PAGE, QueryPage, parse_query, run_query
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,9 @@ def create_query(database: Database, actor: str, name: str, definition: Mapping[
         )
         session.add(query)
         session.flush()
+        audit.record(
+            session, actor=actor, action="query.create", entity="named_query", entity_id=name, after=dict(definition)
+        )
         return _query_view(query)
 
 
@@ -143,10 +146,13 @@ def get_query(database: Database, name: str) -> dict[str, Any]:
         return _query_view(_named(session, name))
 
 
-def delete_query(database: Database, name: str) -> None:
+def delete_query(database: Database, actor: str, name: str) -> None:
     """Remove a named query and end its subscriptions; their undelivered notifications are cancelled."""
     with database.write() as session:
         query = _named(session, name)
+        audit.record(
+            session, actor=actor, action="query.delete", entity="named_query", entity_id=name, before=query.definition
+        )
         for sub_id in session.scalars(select(Subscription.id).where(Subscription.query_pk == query.id)).all():
             outbox.cancel_pending(session, _reference(sub_id))
         session.execute(delete(Subscription).where(Subscription.query_pk == query.id))
@@ -355,6 +361,22 @@ def subscribe(
         )
         session.add(sub)
         session.flush()
+        # Who sends what to where: the secret itself stays out of the trail.
+        audit.record(
+            session,
+            actor=actor,
+            action="subscription.create",
+            entity="subscription",
+            entity_id=sub.id,
+            after={
+                "query": query.name,
+                "dest": dest,
+                "stream": bool(stream),
+                "schedule": sub.schedule,
+                "initialRecordTime": initial.isoformat(),
+                "signed": signature_token is not None,
+            },
+        )
         if stream and initial < now:
             _notify(session, sub, query, {"GE_recordTime": [initial.isoformat()], "LT_recordTime": [now.isoformat()]})
         return _subscription_view(session, sub, query.name)
@@ -384,10 +406,18 @@ def get_subscription(database: Database, query_name: str, subscription_id: str) 
         return _subscription_view(session, sub, query.name)
 
 
-def unsubscribe(database: Database, query_name: str, subscription_id: str) -> None:
+def unsubscribe(database: Database, actor: str, query_name: str, subscription_id: str) -> None:
     """End a subscription; its undelivered notifications are cancelled."""
     with database.write() as session:
         sub, _query = _owned(session, query_name, subscription_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="subscription.delete",
+            entity="subscription",
+            entity_id=sub.id,
+            before={"query": query_name, "dest": sub.dest},
+        )
         outbox.cancel_pending(session, _reference(sub.id))
         session.delete(sub)
 

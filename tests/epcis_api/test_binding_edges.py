@@ -363,3 +363,25 @@ def test_values_the_store_cannot_hold_are_refused_before_any_job(
     assert answer.status_code == 400, answer.get_json()
     assert answer.get_json()["field"] == field
     assert client.get("/epcis/capture", headers=auth["qa"]).get_json() == []
+
+
+def test_queries_and_subscriptions_leave_an_audit_trail(client: FlaskClient, auth: Auth, database: Any) -> None:
+    from app.models import AuditEntry
+
+    client.post("/epcis/queries", headers=auth["regulator"], json={"name": "all", "query": {}})
+    sub = {"dest": "https://example.com/hook", "stream": True, "signatureToken": "s3cret-token"}
+    created = client.post("/epcis/queries/all/subscriptions", headers=auth["regulator"], json=sub).get_json()
+    client.delete(f"/epcis/queries/all/subscriptions/{created['subscriptionID']}", headers=auth["logistics"])
+    client.delete("/epcis/queries/all", headers=auth["logistics"])
+    with database.read() as session:
+        entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    trail = [(e.action, e.actor) for e in entries if e.entity in ("named_query", "subscription")]
+    assert [action for action, _ in trail] == [
+        "query.create",
+        "subscription.create",
+        "subscription.delete",
+        "query.delete",
+    ]
+    assert trail[0][1] == trail[1][1] != trail[2][1] == trail[3][1]  # the regulator created, logistics deleted
+    assert all("s3cret-token" not in json.dumps([e.before, e.after]) for e in entries)
+    assert [e.after for e in entries if e.action == "subscription.create"][0]["dest"] == "https://example.com/hook"
