@@ -384,4 +384,4 @@ def test_queries_and_subscriptions_leave_an_audit_trail(client: FlaskClient, aut
     ]
     assert trail[0][1] == trail[1][1] != trail[2][1] == trail[3][1]  # the regulator created, logistics deleted
     assert all("s3cret-token" not in json.dumps([e.before, e.after]) for e in entries)
-    assert [e.after for e in entries if e.action == "subscription.create"][0]["dest"] == "https://example.com/hook"
+    assert next(e.after for e in entries if e.action == "subscription.create")["dest"] == "https://example.com/hook"
