@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import Database
-from app.models import Product
+from app.models import Batch, OutboxMessage, OutboxStatus, Product
 from app.models.base import utcnow
 from app.models.fmd import FmdMarket, FmdProduct
 from app.services import audit
@@ -175,6 +175,26 @@ def _send(session: Session, target: Hub, product: Product, doc: fmt.Document, ki
     )
 
 
+def _check_nothing_pending(session: Session, product: Product) -> None:
+    """A withdrawal is final at the hub, which then refuses any pack status of the product: it must not
+    overtake an upload or status change of one of its batches that is still on its way."""
+    references = [f"fmd:batch:{b}" for b in session.scalars(select(Batch.id).where(Batch.gtin == product.gtin))]
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.reference.in_(references),
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.NEEDS_ATTENTION)),
+        )
+    )
+    if waiting:
+        raise Conflict(
+            f"{waiting} hub message(s) about batches of {product.gtin} are not delivered yet; withdraw the product "
+            "once they are (or after cancelling them in the monitor)",
+            field="gtin",
+        )
+
+
 def withdraw_product(
     database: Database, hub: Hub | None, actor: Principal, gtin: str, data: FmdWithdrawalIn
 ) -> dict[str, Any]:
@@ -192,6 +212,7 @@ def withdraw_product(
         chosen = list(data.markets) or [m for m, r in markets.items() if r.withdrawn_at is None]
         if not chosen:
             raise Conflict(f"product {product.gtin} is withdrawn from every market already", field="markets")
+        _check_nothing_pending(session, product)
         now = utcnow()
         for market in chosen:
             markets[market].withdrawn_at, markets[market].withdrawal_reason = now, data.reason

@@ -411,6 +411,23 @@ def test_withdrawal_per_market_then_everywhere(
     assert [m["withdrawal_reason"] for m in view["markets"]] == ["safety", "no longer marketed"]
 
 
+def test_a_withdrawal_waits_for_the_batches_messages_on_their_way(
+    client: FlaskClient, auth: Auth, batch: dict[str, Any], line: None, hub: HubStore, database: Any, unchanged: Any
+) -> None:
+    """The hub refuses every pack status of a withdrawn product: a withdrawal must not overtake a status
+    change still on its way (here: the hub was down when the pack was reported stolen)."""
+    serials = released(client, auth, batch, database, count=2)
+    decommission(client, auth, batch, serials[:1], "stolen")
+    url = f"/api/v1/fmd/products/{GTIN}/withdraw"
+    with unchanged():
+        early = client.post(url, headers=auth["qa"], json={"reason": "no longer marketed"})
+    assert early.status_code == 409 and early.get_json()["field"] == "gtin"
+    assert "1 hub message(s) about batches of" in early.get_json()["detail"]
+    assert deliver(database).delivered == 1
+    assert hub_status(hub, serials[0]) == "stolen"
+    assert client.post(url, headers=auth["qa"], json={"reason": "no longer marketed"}).status_code == 201
+
+
 def test_alerts_come_back_are_listed_and_acknowledged(
     client: FlaskClient,
     auth: Auth,
