@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from app.config import Config
+from app.schemas import DB_INT_MAX
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -40,5 +41,5 @@ class DbIntConverter(IntegerConverter):
     """Werkzeug's `int` converter bounded to what an integer column holds (a larger id names nothing)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", DB_INT_MAX)
         super().__init__(url_map, *args, **kwargs)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Product, SsccAllocation
-from app.services.eventstore import canonical
+from app.services.eventstore import canonical, gs1_key
 from epcis import cbv
 from epcis.model import Epc
 
@@ -41,8 +41,9 @@ def translator(fmt: str, prefixes: list[str]) -> Callable[[str], str] | None:
         return None
 
     def to_urn(value: str) -> str:
-        # A serial or lot with %-escapes has no link in the hash rules' form; its key converts all the same.
-        link = Epc(value).digital_link or (canonical(value) if value.startswith("https://id.gs1.org/") else None)
+        # A serial or lot with %-escapes has no link in the hash rules' form; its key (for an item) or the
+        # link itself (for a lot class) converts all the same.
+        link = gs1_key(value) or (value if value.startswith("https://id.gs1.org/") else None)
         if link is None:
             return value
         match = _KEY.match(link)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -148,10 +149,13 @@ def check_password(database: Database, username: str, password: str) -> Principa
     with database.read() as session:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         # An unknown name costs the same hash as a known one: the answer's time does not tell which exist.
-        known = check_password_hash(user.password_hash if user is not None else _DUMMY_HASH, password)
+        known = check_password_hash(user.password_hash if user is not None else _dummy_hash(), password)
         if user is None or not known or user.role is Role.HUB:
             return None
         return Principal(f"user:{user.username}", user.role)
 
 
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, made on first use (not at start-up: scrypt takes 0.16 s)."""
+    return generate_password_hash("not a password of anyone")

@@ -98,12 +98,6 @@ def _draft(session: Session, shipment_id: int, *, lock: bool = False) -> Shipmen
     return shipment
 
 
-def _stock_places(session: Session) -> set[str]:
-    """The GLNs of our sites and warehouses (not of our lines)."""
-    kinds = (LocationKind.SITE, LocationKind.WAREHOUSE)
-    return set(session.scalars(select(Location.gln).where(Location.kind.in_(kinds))))
-
-
 def _check(
     session: Session,
     shipment: Shipment,
@@ -132,10 +126,10 @@ def _check(
     owner = gln_of(row.owner)
     if owner is not None and owner not in ours:
         raise ValidationFailed(f"{name} belongs to {owner}, not to us: it is not in our possession", field="code")
-    # Stock last seen at another of our sites or warehouses is not here (a packaging line is part of a site
-    # that master data does not name, so a unit last seen at a line may leave from any site).
+    # Stock last seen at another of our sites or warehouses (`ours`) is not here; a packaging line is part of a
+    # site that master data does not name, so a unit last seen at a line may leave from any site.
     here, origin = gln_of(row.location), session.get(Location, shipment.ship_from_id)
-    if here is not None and origin is not None and here != origin.gln and here in _stock_places(session):
+    if here is not None and origin is not None and here != origin.gln and here in ours:
         raise ValidationFailed(
             f"{name} is at {here}, not at {origin.name} ({origin.gln}) where this shipment leaves from", field="code"
         )

@@ -29,10 +29,9 @@ class TimeBound:
 
 @dataclass(frozen=True)
 class Present:
-    """An `EpcisEvent` column is (or, with `present` false, is not) set."""
+    """An `EpcisEvent` column is set."""
 
     column: str
-    present: bool = True
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from app.errors import QueryParameterError
+from app.schemas import whole_number
 from app.services.eventstore import canonical
 from app.services.query.epcmatch import matcher
 from app.services.query.model import (
@@ -187,9 +188,10 @@ NUMBER_EXPONENT = 30  # beyond any quantity or measurement; bounds the work a th
 
 def _positive(name: str, values: list[str]) -> int:
     text = _single(name, values)
-    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+    number = whole_number(text)
+    if number is None or number < 1:
         raise _fail(name, f"{text!r} is not a positive integer")
-    return int(text)
+    return number
 
 
 def _flag(name: str, values: list[str]) -> bool:
@@ -258,7 +260,7 @@ def _simple(name: str, values: list[str]) -> Filter | None:
         case "EQ_eventID":
             return ColumnIn("event_id", frozenset(_items(name, values)))
         case "EXISTS_errorDeclaration":
-            return Present("error_declaration_time", _flag(name, values))
+            return Present("error_declaration_time")  # true: `_filters` leaves out a false one (regardless)
         case "EQ_errorReason":
             return ColumnIn("error_reason", frozenset(cbv.bare("errorReason", v) for v in _items(name, values)))
         case "EQ_correctiveEventID":

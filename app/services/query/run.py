@@ -110,9 +110,8 @@ def _clause(f: Filter) -> ColumnElement[bool] | None:
             return getattr(EpcisEvent, column).in_(sorted(values))
         case TimeBound(column, op, value):
             return _compare(getattr(EpcisEvent, column), op, value)
-        case Present(column, present):
-            col = getattr(EpcisEvent, column)
-            return col.is_not(None) if present else col.is_(None)
+        case Present(column):
+            return getattr(EpcisEvent, column).is_not(None)
         case Within(column, exact, prefixes):
             col = getattr(EpcisEvent, column)
             return or_(col.in_(sorted(exact)), *(col.startswith(p, autoescape=True) for p in sorted(prefixes)))
