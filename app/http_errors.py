@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import AppError, FieldError, ValidationFailed, epcis_type
+from app.labels.errors import LabelError
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://custody.dev/problems/"
@@ -54,6 +55,12 @@ def register(app: Flask) -> None:
             status = 400 if exc.status == 422 else exc.status  # the binding answers invalid input with 400
             return problem(status, exc.slug, exc.title, exc.detail, exc.errors, type=epcis_type(exc))
         return problem(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
+
+    @app.errorhandler(LabelError)
+    def _label_error(exc: LabelError) -> Response:
+        # Data a code or label cannot carry (too long for GS1-128, say): the caller's to correct, never a 500.
+        mapped = ValidationFailed(str(exc), field=exc.field or "label")
+        return problem(mapped.status, mapped.slug, mapped.title, mapped.detail, mapped.errors)
 
     @app.errorhandler(ValidationError)
     def _pydantic(exc: ValidationError) -> Response:

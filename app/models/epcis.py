@@ -133,13 +133,13 @@ class CodeState(Base):
     serial: Mapped[str | None] = mapped_column(String(20))
     batch_id: Mapped[int | None] = mapped_column(BigInt, ForeignKey("batch.id"))
     status: Mapped[str] = mapped_column(String(16))
-    disposition: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(255))  # as long as the event column it copies
     decommission_reason: Mapped[str | None] = mapped_column(String(32))
     parent: Mapped[str | None] = mapped_column(String(255), index=True)
     location: Mapped[str | None] = mapped_column(String(255))
     owner: Mapped[str | None] = mapped_column(String(255))
     last_event_id: Mapped[str] = mapped_column(String(255))
-    last_biz_step: Mapped[str | None] = mapped_column(String(64))
+    last_biz_step: Mapped[str | None] = mapped_column(String(255))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     # Reads by status always name the batch: one index serves both (and counts per status without the table).

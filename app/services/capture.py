@@ -64,29 +64,10 @@ def parse_document(data: bytes, limits: CaptureLimits) -> model.Document:
     if len(doc.events) > limits.max_events:
         raise CaptureLimitExceeded(f"{len(doc.events):,} events exceed the limit of {limits.max_events:,} per capture")
     for index, event in enumerate(doc.events):
-        _check_times(index, event)
         problem = eventstore.storage_problem(event)
         if problem is not None:
             raise ValidationFailed(f"{problem[1]}", field=f"eventList[{index}].{problem[0]}")
     return doc
-
-
-def _check_times(index: int, event: model.Event) -> None:
-    """Refuse a time the schema allows but UTC cannot hold (9999-12-31T23:00:00-14:00 is in year 10000)."""
-    declared = event.error_declaration
-    times = (
-        ("eventTime", event.event_time),
-        ("recordTime", event.record_time),
-        ("errorDeclaration.declarationTime", declared.declaration_time if declared else None),
-    )
-    for name, value in times:
-        if value is not None and value.year in (1, 9999):  # only the first and last year can overflow
-            try:
-                value.astimezone(UTC)
-            except OverflowError:
-                raise ValidationFailed(
-                    f"{value.isoformat()} is out of range (years 1 to 9999 in UTC)", field=f"eventList[{index}].{name}"
-                ) from None
 
 
 def _has_doctype(data: bytes) -> bool:
@@ -183,9 +164,8 @@ def _capture_one(run: _Run, event: model.Event, index: int, digest: str) -> str 
     try:
         if row_key is not None:
             state.declare_error(run.session, event, run.ctx)
-        elif event.error_declaration is None:
+        else:
             state.apply(run.session, event, run.ctx)
-        # else: an event first captured already declared in error is kept as a record and changes no state
     except state.RuleViolation as exc:
         run.ctx.discard()
         raise _Rejected(_problem(index, event, exc.detail, exc.field)) from None
@@ -322,8 +302,7 @@ def capture_event(database: Database, actor: Principal, doc: model.Document) -> 
             raise Conflict(f"an event with eventID {event.event_id} already exists", field="eventID")
         declared = event.error_declaration is not None  # first captured already in error: a record only
         try:
-            if not declared:
-                state.apply(session, event, state.Context())
+            state.apply(session, event, state.Context())
         except state.RuleViolation as exc:
             raise ValidationFailed(exc.detail, field=f"event.{exc.field}" if exc.field else "event") from None
         eventstore.store(

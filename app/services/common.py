@@ -26,6 +26,9 @@ def snapshot(row: Any, fields: list[str]) -> dict[str, Any]:
     return out
 
 
+MAX_PAGE = 100_000  # beyond it an offset names nothing a listing holds (and could overflow the column type)
+
+
 @dataclass(frozen=True)
 class Page:
     number: int
@@ -38,8 +41,8 @@ class Page:
             size = int(per_page) if per_page is not None else default
         except ValueError:
             raise ValidationFailed("page and per_page must be integers", field="page") from None
-        if number < 1:
-            raise ValidationFailed("page must be 1 or more", field="page")
+        if not 1 <= number <= MAX_PAGE:
+            raise ValidationFailed(f"page must be 1-{MAX_PAGE:,}", field="page")
         if not 1 <= size <= maximum:
             raise ValidationFailed(f"per_page must be 1-{maximum}", field="per_page")
         return cls(number, size)

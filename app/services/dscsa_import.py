@@ -278,14 +278,14 @@ def _store_events(session: Session, document: model.Document, actor: Principal) 
     now = datetime.now(UTC)
     stored: list[model.Event] = []
     for index, event in enumerate(document.events):
+        problem = eventstore.storage_problem(event)  # first: the hash cannot convert a time UTC cannot hold
+        if problem is not None:
+            raise ValidationFailed(problem[1], field=f"eventList[{index}].{problem[0]}")
         try:
             digest = event_hash(event)
         except EpcisError as exc:
             raise ValidationFailed(str(exc), field=f"eventList[{index}]") from None
         event.event_id = event.event_id or digest
-        problem = eventstore.storage_problem(event)
-        if problem is not None:
-            raise ValidationFailed(problem[1], field=f"eventList[{index}].{problem[0]}")
         existing = eventstore.find(session, event.event_id)
         if existing is not None:
             if existing.hash_id == digest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from app.models import EpcisEvent, EventField, EventLink, EventQuantity, LocationLink
+from app.models import EpcisEvent, EventEpc, EventField, EventLink, EventQuantity, LocationLink
 from app.services.bulk import insert_rows, member
 from epcis import gs1, model
 from epcis.hashing import event_hash
@@ -39,7 +39,7 @@ def canonical(epc: str) -> str:
     """The key EPCs are indexed and compared by: the canonical Digital Link when GS1, else the value."""
     if _CANONICAL.match(epc):
         return str(epc)  # a plain str: sorts, hashes and binds faster than the model's `Epc` subclass
-    return gs1_key(epc) or str(epc)
+    return parsed_key(epc) or str(epc)
 
 
 def gs1_key(epc: str) -> str | None:
@@ -80,7 +80,7 @@ def sgtin_key(gtin: str, serial: str) -> str:
 
 # What the indexed columns hold (the event body itself is unbounded JSON). A value beyond it is refused with
 # its field before anything is written: PostgreSQL would otherwise fail the insert, SQLite store it whole.
-TEXT_LIMIT = 255
+# The lengths are the columns' own.
 QUANTITY_LIMIT = Decimal(10) ** 18  # Numeric(24, 6)
 _QUANTITY_FIELDS = (
     ("quantity_list", "quantityList"),
@@ -88,43 +88,78 @@ _QUANTITY_FIELDS = (
     ("input_quantity_list", "inputQuantityList"),
     ("output_quantity_list", "outputQuantityList"),
 )
+_EPC_FIELDS = (
+    ("epc_list", "epcList"),
+    ("child_epcs", "childEPCs"),
+    ("input_epc_list", "inputEPCList"),
+    ("output_epc_list", "outputEPCList"),
+)
+
+
+def _length(column: Any) -> int:
+    return int(column.type.length)
 
 
 def storage_problem(event: model.Event) -> tuple[str, str] | None:
-    """The first value of `event` its indexed rows cannot hold, as (field, detail); None when all fit."""
-    texts: list[tuple[str, Any]] = [
-        ("eventID", event.event_id),
-        ("bizStep", event.biz_step),
-        ("disposition", event.disposition),
-        ("readPoint.id", event.read_point.id if event.read_point else None),
-        ("bizLocation.id", event.biz_location.id if event.biz_location else None),
-        ("parentID", getattr(event, "parent_id", None)),
-        ("transformationID", getattr(event, "transformation_id", None)),
+    """The first value of `event` its indexed rows cannot hold, as (field, detail); None when all fit.
+
+    Also a time the schema allows but UTC cannot hold (9999-12-31T23:00:00-14:00 is in year 10000).
+    """
+    declared = event.error_declaration
+    texts: list[tuple[str, Any, Any]] = [
+        ("eventID", event.event_id, EpcisEvent.event_id),
+        ("bizStep", event.biz_step, EpcisEvent.biz_step),
+        ("disposition", event.disposition, EpcisEvent.disposition),
+        ("readPoint.id", event.read_point.id if event.read_point else None, EpcisEvent.read_point),
+        ("bizLocation.id", event.biz_location.id if event.biz_location else None, EpcisEvent.biz_location),
+        ("parentID", getattr(event, "parent_id", None), EventEpc.epc),
+        ("transformationID", getattr(event, "transformation_id", None), EpcisEvent.transformation_id),
+        ("errorDeclaration.reason", declared.reason if declared else None, EpcisEvent.error_reason),
     ]
-    for attr, name in (
-        ("epc_list", "epcList"),
-        ("child_epcs", "childEPCs"),
-        ("input_epc_list", "inputEPCList"),
-        ("output_epc_list", "outputEPCList"),
-    ):
+    epc_limit = _length(EventEpc.epc)
+    for attr, name in _EPC_FIELDS:
         values = getattr(event, attr, None) or ()
-        if values and max(map(len, values)) > TEXT_LIMIT:
-            i = next(i for i, v in enumerate(values) if len(v) > TEXT_LIMIT)
-            texts.append((f"{name}[{i}]", values[i]))
-    texts += [(f"bizTransactionList[{i}]", b.value) for i, b in enumerate(event.biz_transactions)]
-    texts += [(f"sourceList[{i}]", s.value) for i, s in enumerate(event.sources)]
-    texts += [(f"destinationList[{i}]", d.value) for i, d in enumerate(event.destinations)]
-    for field, value in texts:
-        if value is not None and len(value) > TEXT_LIMIT:
-            return field, f"{len(value):,} characters; at most {TEXT_LIMIT} are kept for an identifier"
+        if values and max(map(len, values)) > epc_limit:
+            i = next(i for i, v in enumerate(values) if len(v) > epc_limit)
+            texts.append((f"{name}[{i}]", values[i], EventEpc.epc))
+    links: tuple[tuple[str, Sequence[Any]], ...] = (
+        ("bizTransactionList", event.biz_transactions),
+        ("sourceList", event.sources),
+        ("destinationList", event.destinations),
+    )
+    for kind, items in links:
+        for i, item in enumerate(items):
+            texts += [(f"{kind}[{i}]", item.value, EventLink.value), (f"{kind}[{i}].type", item.type, EventLink.type)]
+    fields = [*(getattr(event, "ilmd", None) or ()), *event.extensions]
+    texts += [(f"field {x.name[:40]}", x.name, EventField.name) for x in fields]
+    for field, value, column in texts:
+        if value is not None and len(value) > _length(column):
+            return field, f"{len(value):,} characters; at most {_length(column)} are kept here"
     for attr, name in _QUANTITY_FIELDS:
         for i, q in enumerate(getattr(event, attr, None) or ()):
-            if len(q.epc_class) > TEXT_LIMIT:
-                return f"{name}[{i}].epcClass", f"{len(q.epc_class):,} characters; at most {TEXT_LIMIT}"
+            if len(q.epc_class) > _length(EventQuantity.epc_class):
+                return (
+                    f"{name}[{i}].epcClass",
+                    f"{len(q.epc_class):,} characters; at most {_length(EventQuantity.epc_class)}",
+                )
             if q.quantity is not None and not (q.quantity.is_finite() and abs(q.quantity) < QUANTITY_LIMIT):
                 return f"{name}[{i}].quantity", f"{q.quantity} is out of range (below 10^18)"
-            if q.uom is not None and len(q.uom) > 8:
-                return f"{name}[{i}].uom", f"{q.uom!r} is not a unit code (at most 8 characters)"
+            if q.uom is not None and len(q.uom) > _length(EventQuantity.uom):
+                return (
+                    f"{name}[{i}].uom",
+                    f"{q.uom!r} is not a unit code (at most {_length(EventQuantity.uom)} characters)",
+                )
+    times = (
+        ("eventTime", event.event_time),
+        ("recordTime", event.record_time),
+        ("errorDeclaration.declarationTime", declared.declaration_time if declared else None),
+    )
+    for name, value in times:
+        if value is not None and value.year in (1, 9999):  # only the first and last year can overflow
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                return name, f"{value.isoformat()} is out of range (years 1 to 9999 in UTC)"
     return None
 
 

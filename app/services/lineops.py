@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import Database
-from app.models import Batch, CodeState, Location, LocationKind, Role
+from app.models import Batch, Location, LocationKind, Role
 from app.schemas import LineEvents, LineOperation
-from app.services import capture, eventstore
+from app.services import capture, eventstore, state
 from app.services.batches import check_line_scope
-from app.services.bulk import member
 from app.services.identifiers import check_x20
+from app.services.logistics_common import batches, states
 from app.services.security import Principal
 from app.services.serials import not_issued_to_batch
 from app.services.state import DISPOSITION_REASON, REASON_FIELD
@@ -147,11 +147,8 @@ def _check_codes_scope(session: Session, actor: Principal, codes: list[str], ind
     if actor.role is not Role.LINE or actor.scope_gln is None or not codes:
         return
     keys = [eventstore.canonical(c) for c in codes]
-    batch_ids = set(session.scalars(select(CodeState.batch_id).where(member(session, CodeState.epc, keys))))
-    batch_ids |= set(session.scalars(select(CodeState.batch_id).where(member(session, CodeState.parent, keys))))
-    for batch_id in sorted(b for b in batch_ids if b is not None):
-        batch = session.get(Batch, batch_id)
-        assert batch is not None
+    rows = list(states(session, keys + state.descendants(session, keys)).values())  # a pallet's packs too
+    for _, batch in sorted(batches(session, rows).items()):
         try:
             check_line_scope(actor, batch)
         except Forbidden as exc:

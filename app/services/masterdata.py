@@ -352,7 +352,7 @@ CHANNELS = ("epcis2", "dscsa")
 def _check_tls(data: ChannelIn) -> None:
     """PEM material must load, and a client certificate comes with its key (and only with it)."""
     from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_private_key
 
     def loads(field: str, text: str | None, load: Any) -> None:
         if text is None:
@@ -371,7 +371,8 @@ def _check_tls(data: ChannelIn) -> None:
     if data.client_certificate is not None and data.client_key is not None:
         certificate = x509.load_pem_x509_certificates(data.client_certificate.encode())[0]
         key = load_pem_private_key(data.client_key.encode(), password=None)
-        if certificate.public_key().public_numbers() != key.public_key().public_numbers():  # type: ignore[union-attr]
+        spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)  # comparable for every key type
+        if certificate.public_key().public_bytes(*spki) != key.public_key().public_bytes(*spki):
             raise ValidationFailed(
                 "client_key is not the private key of client_certificate (the first certificate)", field="client_key"
             )

@@ -20,8 +20,9 @@ def on_captured(session: Session, events: list[model.Event]) -> None:
 
 def on_imported(session: Session, events: list[model.Event]) -> None:
     """Events of a partner's imported file: only the EU FMD hub hears of what they do to our own packs. The
-    partner's own shipments are theirs to report, not ours to pass on to other partners."""
-    fmd.on_captured(session, events)
+    partner's own shipments are theirs to report, not ours to pass on to other partners. An event the file
+    declares in error from the start changed nothing (see `state.apply`), so nothing is reported of it."""
+    fmd.on_captured(session, [e for e in events if e.error_declaration is None])
 
 
 def on_batch_status(session: Session, actor: Principal, batch: Batch, before: BatchStatus) -> None:

@@ -339,6 +339,8 @@ def apply(session: Session, event: model.Event, ctx: Context) -> None:
     same document pass through (the laxer partner profile). Changes are written at once unless
     `ctx.deferred` (then by `ctx.flush`).
     """
+    if event.error_declaration is not None:
+        return  # an event first recorded already declared in error is a record only; `declare_error` undoes
     try:
         _apply(session, event, ctx)
     except RuleViolation:

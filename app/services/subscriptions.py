@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
@@ -361,21 +361,13 @@ def subscribe(
         )
         session.add(sub)
         session.flush()
-        # Who sends what to where: the secret itself stays out of the trail.
         audit.record(
             session,
             actor=actor,
             action="subscription.create",
             entity="subscription",
             entity_id=sub.id,
-            after={
-                "query": query.name,
-                "dest": dest,
-                "stream": bool(stream),
-                "schedule": sub.schedule,
-                "initialRecordTime": initial.isoformat(),
-                "signed": signature_token is not None,
-            },
+            after=_trail(sub),
         )
         if stream and initial < now:
             _notify(session, sub, query, {"GE_recordTime": [initial.isoformat()], "LT_recordTime": [now.isoformat()]})
@@ -406,6 +398,18 @@ def get_subscription(database: Database, query_name: str, subscription_id: str) 
         return _subscription_view(session, sub, query.name)
 
 
+def _trail(sub: Subscription) -> dict[str, Any]:
+    """A subscription as the audit trail keeps it: who is sent what, where and when; not its secret."""
+    return {
+        "query_pk": sub.query_pk,
+        "dest": sub.dest,
+        "stream": sub.stream,
+        "schedule": sub.schedule,
+        "initialRecordTime": _iso(sub.initial_record_time),
+        "signed": sub.signature_token is not None,
+    }
+
+
 def unsubscribe(database: Database, actor: str, query_name: str, subscription_id: str) -> None:
     """End a subscription; its undelivered notifications are cancelled."""
     with database.write() as session:
@@ -416,7 +420,7 @@ def unsubscribe(database: Database, actor: str, query_name: str, subscription_id
             action="subscription.delete",
             entity="subscription",
             entity_id=sub.id,
-            before={"query": query_name, "dest": sub.dest},
+            before=_trail(sub),
         )
         outbox.cancel_pending(session, _reference(sub.id))
         session.delete(sub)
@@ -486,6 +490,11 @@ def _pages(session: Session, query: NamedQuery, implicit: dict[str, list[str]]) 
             return
 
 
+class Notified(NamedTuple):
+    sent: int  # messages enqueued
+    failed: bool  # the query failed: its problem was sent instead of results
+
+
 def _notify(
     session: Session,
     sub: Subscription,
@@ -495,8 +504,9 @@ def _notify(
     report_if_empty: bool = False,
     dedupe: str | None = None,
     now: datetime | None = None,
-) -> int:
-    """Enqueue this subscription's results under `implicit` filters, one message per page; returns how many."""
+) -> Notified:
+    """Enqueue this subscription's results under `implicit` filters, one message per page (or the problem
+    when its query fails)."""
     sent = 0
     try:
         # A savepoint per subscription: whatever its query does, the capture or the other subscriptions'
@@ -508,7 +518,7 @@ def _notify(
                     key = f"{_reference(sub.id)}:{dedupe}:{index}" if dedupe else None
                     _enqueue(session, sub, body, "application/ld+json", key, now)
                     sent += 1
-        return sent
+        return Notified(sent, failed=False)
     except (QueryTooLarge, QueryParameterError) as exc:
         # The binding reports server-side errors to the callback in the problem format of 4xx/5xx answers.
         problem = {"type": epcis_type(exc), "title": exc.title, "status": exc.status, "detail": exc.detail}
@@ -523,7 +533,7 @@ def _notify(
     key = f"{_reference(sub.id)}:{dedupe}:error" if dedupe else None
     body = json.dumps({**problem, "subscriptionID": sub.id}).encode()
     _enqueue(session, sub, body, "application/problem+json", key, now)
-    return 1
+    return Notified(1, failed=True)
 
 
 def on_captured(session: Session, event_ids: Sequence[str]) -> int:
@@ -542,7 +552,10 @@ def on_captured(session: Session, event_ids: Sequence[str]) -> int:
     sent = 0
     for sub, query in rows:
         for start in range(0, len(event_ids), EVENT_ID_CHUNK):
-            sent += _notify(session, sub, query, {"EQ_eventID": list(event_ids[start : start + EVENT_ID_CHUNK])})
+            notified = _notify(session, sub, query, {"EQ_eventID": list(event_ids[start : start + EVENT_ID_CHUNK])})
+            sent += notified.sent
+            if notified.failed:
+                break  # the query fails alike for the other chunks: one problem report per capture
     return sent
 
 

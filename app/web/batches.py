@@ -14,14 +14,13 @@ from app.models import BatchStatus, Role
 from app.schemas import BatchTransitionIn, whole_number
 from app.services import batch_pages, places, reconciliation
 from app.services import batches as batch_service
-from app.services.common import Page
+from app.services.common import MAX_PAGE, Page
 from app.web import errors
 from app.web.auth import current_principal, page, signed_in_user
 
 bp = Blueprint("batches", __name__)
 errors.install(bp)
 
-MAX_PAGE = 100_000  # pages of a listing; beyond it the first page is shown
 PER_PAGE = 50
 # Recalls need an electronic signature: they are made on the recall page, not here.
 SIGNED_TARGETS = frozenset({BatchStatus.RECALLED})

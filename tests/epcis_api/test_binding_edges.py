@@ -385,3 +385,21 @@ def test_queries_and_subscriptions_leave_an_audit_trail(client: FlaskClient, aut
     assert trail[0][1] == trail[1][1] != trail[2][1] == trail[3][1]  # the regulator created, logistics deleted
     assert all("s3cret-token" not in json.dumps([e.before, e.after]) for e in entries)
     assert next(e.after for e in entries if e.action == "subscription.create")["dest"] == "https://example.com/hook"
+
+
+def test_a_long_custom_disposition_of_our_pack_is_kept(
+    client: FlaskClient, auth: Auth, database: Any, batch: dict[str, Any]
+) -> None:
+    """The state row copies the event's disposition and business step: as long as the event holds (255)."""
+    issued = serials(client, auth, batch, 1)
+    capture(client, auth, document(commissioning(issued)))
+    custom = "https://example.org/disposition/" + "q" * 150
+    seen = observe([f"https://id.gs1.org/01/09506000134352/21/{issued[0]}"], 7, disposition=custom)
+    assert capture(client, auth, document(seen))["success"] is True
+    trace = client.get("/api/v1/trace", query_string={"code": f"(01)09506000134352(21){issued[0]}"}, headers=auth["qa"])
+    assert trace.get_json()["state"]["disposition"] == custom
+
+
+def test_listing_pages_beyond_any_listing_are_refused(client: FlaskClient, auth: Auth) -> None:
+    answer = client.get("/api/v1/batches?page=" + "9" * 20, headers=auth["qa"])
+    assert answer.status_code == 422 and answer.get_json()["field"] == "page"

@@ -368,3 +368,15 @@ def test_values_the_store_cannot_hold_are_refused_by_field(
         answer = _import(client, auth, data)
     assert answer.status_code == 422, answer.get_json()
     assert answer.get_json()["field"] == field
+
+
+def test_a_time_utc_cannot_hold_is_refused_by_field(client: FlaskClient, auth: Auth, unchanged: Any) -> None:
+    late = FILE.replace(
+        "2026-01-01T00:00:00Z</eventTime><eventTimeZoneOffset>+00:00",
+        "9999-12-31T23:59:59-14:00</eventTime><eventTimeZoneOffset>-14:00",
+    )
+    assert "9999-12-31" in late
+    with unchanged():
+        answer = _import(client, auth, late.encode())
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["field"] == "eventList[0].eventTime"
